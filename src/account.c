@@ -14,12 +14,12 @@
 #include "xmalloc.h"
 
 struct account {
-	const struct account_conf *conf;	/* borrowed from the conf */
+	const struct account_conf *conf; /* borrowed from the conf */
 	char *status;
 };
 
 struct account_manager {
-	struct event_base *base;		/* borrowed */
+	struct event_base *base; /* borrowed */
 	struct account **accts;
 	size_t n;
 };
@@ -31,14 +31,16 @@ account_initial_status(const struct account_conf *ac)
 	switch (ac->type) {
 	case ACCOUNT_IMAP:
 		return xasprintf("IMAP is not implemented in this build yet "
-		    "(%s:%u, %s)", ac->host, ac->port, conf_tls_name(ac->tls));
+				 "(%s:%u, %s)",
+		    ac->host, ac->port, conf_tls_name(ac->tls));
 	case ACCOUNT_POP3:
 		return xasprintf("POP3 download is not implemented in this "
-		    "build yet (%s:%u, %s; mail goes to %s)", ac->host,
-		    ac->port, conf_tls_name(ac->tls), ac->maildir);
+				 "build yet (%s:%u, %s; mail goes to %s)",
+		    ac->host, ac->port, conf_tls_name(ac->tls), ac->maildir);
 	case ACCOUNT_MAILDIR:
 		return xasprintf("Maildir reading is not implemented in this "
-		    "build yet (%s)", ac->maildir);
+				 "build yet (%s)",
+		    ac->maildir);
 	}
 	return xstrdup("unknown account type");
 }
@@ -56,7 +58,8 @@ account_manager_new(struct event_base *base, const struct conf *conf)
 	for (i = 0; i < am->n; i++) {
 		am->accts[i] = xcalloc(1, sizeof *am->accts[i]);
 		am->accts[i]->conf = conf->accounts[i];
-		am->accts[i]->status = account_initial_status(conf->accounts[i]);
+		am->accts[i]->status =
+		    account_initial_status(conf->accounts[i]);
 	}
 	return am;
 }

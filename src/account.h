@@ -17,12 +17,11 @@ struct event_base;
 struct account;
 struct account_manager;
 
-struct account_manager *account_manager_new(struct event_base *base,
-    const struct conf *conf);
+struct account_manager *
+account_manager_new(struct event_base *base, const struct conf *conf);
 void account_manager_free(struct account_manager *am);
 size_t account_manager_count(const struct account_manager *am);
-struct account *account_manager_get(const struct account_manager *am,
-    size_t i);
+struct account *account_manager_get(const struct account_manager *am, size_t i);
 int account_manager_find(const struct account_manager *am, const char *name);
 
 const char *account_name(const struct account *acct);

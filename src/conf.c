@@ -56,12 +56,13 @@ static void conf_account_free(struct account_conf *acct);
 
 /* Record a section header or a key at a line. */
 static void
-conf_scan_add(struct conf_scan *scan, const char *group, const char *key,
-    int line)
+conf_scan_add(
+    struct conf_scan *scan, const char *group, const char *key, int line)
 {
 	if (scan->npos == scan->alloc) {
 		scan->alloc = scan->alloc ? scan->alloc * 2 : 32;
-		scan->pos = xreallocarray(scan->pos, scan->alloc, sizeof *scan->pos);
+		scan->pos =
+		    xreallocarray(scan->pos, scan->alloc, sizeof *scan->pos);
 	}
 	scan->pos[scan->npos].group = xstrdup(group);
 	scan->pos[scan->npos].key = key ? xstrdup(key) : NULL;
@@ -129,8 +130,8 @@ conf_scan_data(struct conf_scan *scan, const char *data, size_t len, char **err)
 			goto out;
 		}
 		if (memchr(p, '\0', n) != NULL) {
-			*err = xasprintf("%s:%d: NUL byte in the file",
-			    scan->name, lineno);
+			*err = xasprintf(
+			    "%s:%d: NUL byte in the file", scan->name, lineno);
 			goto out;
 		}
 		line = xstrndup(p, n);
@@ -143,7 +144,8 @@ conf_scan_data(struct conf_scan *scan, const char *data, size_t len, char **err)
 		if (*s == '[') {
 			n = strlen(s);
 			if (n < 3 || s[n - 1] != ']') {
-				*err = xasprintf("%s:%d: a section header must "
+				*err = xasprintf(
+				    "%s:%d: a section header must "
 				    "look like [general] or [account NAME]",
 				    scan->name, lineno);
 				free(line);
@@ -153,8 +155,9 @@ conf_scan_data(struct conf_scan *scan, const char *data, size_t len, char **err)
 			group = xstrndup(s + 1, n - 2);
 			if (conf_scan_line(scan, group, NULL) != 0) {
 				*err = xasprintf("%s:%d: [%s] appears twice "
-				    "(first at line %d)", scan->name, lineno,
-				    group, conf_scan_line(scan, group, NULL));
+						 "(first at line %d)",
+				    scan->name, lineno, group,
+				    conf_scan_line(scan, group, NULL));
 				free(line);
 				goto out;
 			}
@@ -163,19 +166,23 @@ conf_scan_data(struct conf_scan *scan, const char *data, size_t len, char **err)
 			continue;
 		}
 		eq = strchr(s, '=');
-		for (key = s; eq != NULL && key < eq && conf_key_char(*key); key++)
+		for (key = s; eq != NULL && key < eq && conf_key_char(*key);
+		     key++)
 			;
-		for (sp = key; eq != NULL && sp < eq && g_ascii_isspace(*sp); sp++)
+		for (sp = key; eq != NULL && sp < eq && g_ascii_isspace(*sp);
+		     sp++)
 			;
 		if (eq == NULL || key == s || sp != eq) {
 			*err = xasprintf("%s:%d: expected key = value, "
-			    "[section] or a # comment", scan->name, lineno);
+					 "[section] or a # comment",
+			    scan->name, lineno);
 			free(line);
 			goto out;
 		}
 		*key = '\0';
 		if (group == NULL) {
-			*err = xasprintf("%s:%d: %s: key outside any section "
+			*err = xasprintf(
+			    "%s:%d: %s: key outside any section "
 			    "(start with [general] or [account NAME])",
 			    scan->name, lineno, s);
 			free(line);
@@ -183,7 +190,8 @@ conf_scan_data(struct conf_scan *scan, const char *data, size_t len, char **err)
 		}
 		if (conf_scan_line(scan, group, s) != 0) {
 			*err = xasprintf("%s:%d: [%s] %s: set twice (first at "
-			    "line %d)", scan->name, lineno, group, s,
+					 "line %d)",
+			    scan->name, lineno, group, s,
 			    conf_scan_line(scan, group, s));
 			free(line);
 			goto out;
@@ -279,10 +287,22 @@ conf_duration(const char *v)
 	if (len == 0)
 		return -1;
 	switch (v[len - 1]) {
-	case 's': mult = 1; len--; break;
-	case 'm': mult = 60; len--; break;
-	case 'h': mult = 3600; len--; break;
-	case 'd': mult = 86400; len--; break;
+	case 's':
+		mult = 1;
+		len--;
+		break;
+	case 'm':
+		mult = 60;
+		len--;
+		break;
+	case 'h':
+		mult = 3600;
+		len--;
+		break;
+	case 'd':
+		mult = 86400;
+		len--;
+		break;
 	}
 	num = xstrndup(v, len);
 	n = conf_number(num, 0, 366L * 86400);
@@ -293,7 +313,12 @@ conf_duration(const char *v)
 }
 
 static const char *const conf_sorts[] = {
-	"date", "arrival", "from", "subject", "size", "flags",
+	"date",
+	"arrival",
+	"from",
+	"subject",
+	"size",
+	"flags",
 };
 
 /* Check a sort order: one of conf_sorts, optionally "reverse-". */
@@ -331,15 +356,19 @@ conf_read_general(struct conf_ctx *ctx, struct conf *conf)
 			v = NULL;
 		} else if (strcmp(k, "sort") == 0) {
 			if (!conf_sort_ok(v))
-				conf_error(ctx, g, k, "'%s' is not a sort order "
-				    "(date, arrival, from, subject, size, flags, "
-				    "each optionally reverse-)", v);
+				conf_error(ctx, g, k,
+				    "'%s' is not a sort order "
+				    "(date, arrival, from, subject, size, "
+				    "flags, "
+				    "each optionally reverse-)",
+				    v);
 			free(conf->sort);
 			conf->sort = v;
 			v = NULL;
 		} else if (strcmp(k, "threading") == 0) {
 			if ((b = conf_bool(v)) < 0)
-				conf_error(ctx, g, k, "'%s' is not yes or no", v);
+				conf_error(
+				    ctx, g, k, "'%s' is not yes or no", v);
 			conf->threading = b == 1;
 		} else if (strcmp(k, "editor") == 0) {
 			conf->editor = v;
@@ -352,7 +381,8 @@ conf_read_general(struct conf_ctx *ctx, struct conf *conf)
 		} else if (strcmp(k, "keybindings") == 0) {
 			conf->keybindings = paths_expand_home(v);
 		} else {
-			conf_error(ctx, g, k, "unknown key (known: theme, sort, "
+			conf_error(ctx, g, k,
+			    "unknown key (known: theme, sort, "
 			    "threading, editor, pager, mailcap, keybindings)");
 		}
 		free(v);
@@ -386,7 +416,12 @@ static const struct {
 };
 
 static const char *const conf_mechs[] = {
-	"PLAIN", "LOGIN", "SCRAM-SHA-256", "XOAUTH2", "OAUTHBEARER", "APOP",
+	"PLAIN",
+	"LOGIN",
+	"SCRAM-SHA-256",
+	"XOAUTH2",
+	"OAUTHBEARER",
+	"APOP",
 	"USER",
 };
 
@@ -405,9 +440,11 @@ conf_parse_auth(struct conf_ctx *ctx, const char *g, const char *v)
 			if (g_ascii_strcasecmp(parts[i], conf_mechs[j]) == 0)
 				break;
 		if (j == G_N_ELEMENTS(conf_mechs)) {
-			conf_error(ctx, g, "auth", "unknown mechanism '%s' "
+			conf_error(ctx, g, "auth",
+			    "unknown mechanism '%s' "
 			    "(known: PLAIN, LOGIN, SCRAM-SHA-256, XOAUTH2, "
-			    "OAUTHBEARER, APOP, USER)", parts[i]);
+			    "OAUTHBEARER, APOP, USER)",
+			    parts[i]);
 			continue;
 		}
 		out[n++] = xstrdup(conf_mechs[j]);
@@ -425,7 +462,8 @@ conf_account_type(struct conf_ctx *ctx, const char *g, enum account_type *type)
 	char *v;
 
 	if (!g_key_file_has_key(ctx->kf, g, "type", NULL)) {
-		conf_error(ctx, g, NULL, "missing type (imap, pop3 or maildir)");
+		conf_error(
+		    ctx, g, NULL, "missing type (imap, pop3 or maildir)");
 		return -1;
 	}
 	if ((v = conf_get_string(ctx, g, "type")) == NULL)
@@ -437,7 +475,8 @@ conf_account_type(struct conf_ctx *ctx, const char *g, enum account_type *type)
 	else if (strcmp(v, "maildir") == 0)
 		*type = ACCOUNT_MAILDIR;
 	else
-		conf_error(ctx, g, "type", "'%s' is not imap, pop3 or maildir", v);
+		conf_error(
+		    ctx, g, "type", "'%s' is not imap, pop3 or maildir", v);
 	free(v);
 	return ctx->err ? -1 : 0;
 }
@@ -458,7 +497,8 @@ conf_account_key(struct conf_ctx *ctx, const char *g, const char *k, char *v,
 		a->host = xstrdup(v);
 	} else if (strcmp(k, "port") == 0) {
 		if ((n = conf_number(v, 1, 65535)) < 0)
-			conf_error(ctx, g, k, "'%s' is not a port (1-65535)", v);
+			conf_error(
+			    ctx, g, k, "'%s' is not a port (1-65535)", v);
 		a->port = n;
 	} else if (strcmp(k, "tls") == 0) {
 		*tls_set = 1;
@@ -469,17 +509,21 @@ conf_account_key(struct conf_ctx *ctx, const char *g, const char *k, char *v,
 		else if (strcmp(v, "off") == 0)
 			a->tls = TLS_OFF;
 		else
-			conf_error(ctx, g, k, "'%s' is not implicit, starttls "
-			    "or off", v);
+			conf_error(ctx, g, k,
+			    "'%s' is not implicit, starttls "
+			    "or off",
+			    v);
 	} else if (strcmp(k, "user") == 0) {
 		a->user = xstrdup(v);
 	} else if (strcmp(k, "password_command") == 0) {
 		a->password_command = xstrdup(v);
 	} else if (strcmp(k, "password") == 0) {
 		if (ctx->mode & (S_IRGRP | S_IROTH))
-			conf_error(ctx, g, k, "refused: %s is readable by "
+			conf_error(ctx, g, k,
+			    "refused: %s is readable by "
 			    "group or others (chmod 600 it, or use "
-			    "password_command)", ctx->name);
+			    "password_command)",
+			    ctx->name);
 		a->password = xstrdup(v);
 	} else if (strcmp(k, "auth") == 0) {
 		a->auth = conf_parse_auth(ctx, g, v);
@@ -495,12 +539,16 @@ conf_account_key(struct conf_ctx *ctx, const char *g, const char *k, char *v,
 		else if ((n = conf_number(v, 1, 36500)) > 0)
 			a->keep_days = n;
 		else
-			conf_error(ctx, g, k, "'%s' is not yes, no or a number "
-			    "of days", v);
+			conf_error(ctx, g, k,
+			    "'%s' is not yes, no or a number "
+			    "of days",
+			    v);
 	} else if (strcmp(k, "poll_interval") == 0) {
 		if ((n = conf_duration(v)) < 0)
-			conf_error(ctx, g, k, "'%s' is not a duration (300, "
-			    "5m, 1h)", v);
+			conf_error(ctx, g, k,
+			    "'%s' is not a duration (300, "
+			    "5m, 1h)",
+			    v);
 		a->poll_interval = n;
 	} else if (strcmp(k, "idle") == 0) {
 		if ((b = conf_bool(v)) < 0)
@@ -518,7 +566,8 @@ conf_name_ok(const char *name)
 	if (n == 0 || n > CONF_MAX_NAME || name[0] == '.')
 		return 0;
 	for (i = 0; i < n; i++)
-		if (!g_ascii_isalnum(name[i]) && strchr("._-@+", name[i]) == NULL)
+		if (!g_ascii_isalnum(name[i]) &&
+		    strchr("._-@+", name[i]) == NULL)
 			return 0;
 	return 1;
 }
@@ -536,7 +585,8 @@ conf_read_account(struct conf_ctx *ctx, const char *g, const char *name)
 	a->keep_days = KEEP_FOREVER;
 	a->idle = true;
 	if (!conf_name_ok(name)) {
-		conf_error(ctx, g, NULL, "account names are 1-%d letters, "
+		conf_error(ctx, g, NULL,
+		    "account names are 1-%d letters, "
 		    "digits or . _ - @ +, not starting with a dot",
 		    CONF_MAX_NAME);
 		return a;
@@ -553,8 +603,10 @@ conf_read_account(struct conf_ctx *ctx, const char *g, const char *name)
 			break;
 		}
 		if (!(conf_account_keys[j].types & (1u << a->type))) {
-			conf_error(ctx, g, keys[i], "does not apply to %s "
-			    "accounts", conf_type_name(a->type));
+			conf_error(ctx, g, keys[i],
+			    "does not apply to %s "
+			    "accounts",
+			    conf_type_name(a->type));
 			break;
 		}
 		if ((v = conf_get_string(ctx, g, keys[i])) == NULL)
@@ -568,7 +620,8 @@ conf_read_account(struct conf_ctx *ctx, const char *g, const char *name)
 
 	if (a->type == ACCOUNT_MAILDIR) {
 		if (a->maildir == NULL)
-			conf_error(ctx, g, NULL, "missing maildir (the path of "
+			conf_error(ctx, g, NULL,
+			    "missing maildir (the path of "
 			    "the Maildir)");
 		return a;
 	}
@@ -577,11 +630,12 @@ conf_read_account(struct conf_ctx *ctx, const char *g, const char *name)
 	else if (a->user == NULL)
 		conf_error(ctx, g, NULL, "missing user");
 	if (a->password != NULL && a->password_command != NULL)
-		conf_error(ctx, g, "password", "set both password and "
+		conf_error(ctx, g, "password",
+		    "set both password and "
 		    "password_command; keep one");
-	if (!tls_set)	/* the well-known plain ports mean STARTTLS */
-		a->tls = (a->port == 143 || a->port == 110) ? TLS_STARTTLS :
-		    TLS_IMPLICIT;
+	if (!tls_set) /* the well-known plain ports mean STARTTLS */
+		a->tls = (a->port == 143 || a->port == 110) ? TLS_STARTTLS
+							    : TLS_IMPLICIT;
 	if (a->port == 0) {
 		if (a->type == ACCOUNT_IMAP)
 			a->port = a->tls == TLS_IMPLICIT ? 993 : 143;
@@ -629,7 +683,9 @@ conf_parse(const char *data, size_t len, const char *name, unsigned file_mode,
     char **err)
 {
 	struct conf_scan scan = { .name = name };
-	struct conf_ctx ctx = { .name = name, .scan = &scan, .mode = file_mode };
+	struct conf_ctx ctx = {
+		.name = name, .scan = &scan, .mode = file_mode
+	};
 	struct conf *conf = NULL;
 	GError *gerr = NULL;
 	char **groups = NULL;
@@ -637,14 +693,15 @@ conf_parse(const char *data, size_t len, const char *name, unsigned file_mode,
 
 	*err = NULL;
 	if (len > CONF_MAX_SIZE) {
-		*err = xasprintf("%s: larger than %d bytes", name, CONF_MAX_SIZE);
+		*err =
+		    xasprintf("%s: larger than %d bytes", name, CONF_MAX_SIZE);
 		return NULL;
 	}
 	if (conf_scan_data(&scan, data, len, err) == -1)
 		goto out;
 	ctx.kf = g_key_file_new();
-	if (!g_key_file_load_from_data(ctx.kf, data, len, G_KEY_FILE_NONE,
-	    &gerr)) {
+	if (!g_key_file_load_from_data(
+		ctx.kf, data, len, G_KEY_FILE_NONE, &gerr)) {
 		*err = xasprintf("%s: %s", name, gerr->message);
 		g_error_free(gerr);
 		goto out;
@@ -663,13 +720,16 @@ conf_parse(const char *data, size_t len, const char *name, unsigned file_mode,
 			conf->accounts[conf->naccounts++] =
 			    conf_read_account(&ctx, g, g + 8);
 		} else {
-			conf_error(&ctx, g, NULL, "unknown section (use "
+			conf_error(&ctx, g, NULL,
+			    "unknown section (use "
 			    "[general] or [account NAME])");
 		}
 	}
 	if (ctx.err == NULL && (file_mode & (S_IRGRP | S_IROTH)))
-		conf_warn(conf, xasprintf("%s is readable by group or others; "
-		    "chmod 600 it", name));
+		conf_warn(conf,
+		    xasprintf("%s is readable by group or others; "
+			      "chmod 600 it",
+			name));
 	if (ctx.err != NULL) {
 		*err = ctx.err;
 		conf_free(conf);
@@ -705,7 +765,8 @@ conf_load(const char *path, char **err)
 		return NULL;
 	}
 	if (st.st_size > CONF_MAX_SIZE) {
-		*err = xasprintf("%s: larger than %d bytes", path, CONF_MAX_SIZE);
+		*err =
+		    xasprintf("%s: larger than %d bytes", path, CONF_MAX_SIZE);
 		close(fd);
 		return NULL;
 	}
@@ -826,20 +887,25 @@ conf_describe(const struct conf *conf, FILE *out)
 		fprintf(out, "[account %s]\n  type = %s\n", a->name,
 		    conf_type_name(a->type));
 		if (a->type != ACCOUNT_MAILDIR) {
-			fprintf(out, "  host = %s\n  port = %u\n  tls = %s%s\n"
-			    "  user = %s\n", a->host, a->port,
-			    conf_tls_name(a->tls), a->tls == TLS_OFF ?
-			    " (everything, the password too, is sent in clear)" :
-			    "", a->user);
+			fprintf(out,
+			    "  host = %s\n  port = %u\n  tls = %s%s\n"
+			    "  user = %s\n",
+			    a->host, a->port, conf_tls_name(a->tls),
+			    a->tls == TLS_OFF ? " (everything, the password "
+						"too, is sent in clear)"
+					      : "",
+			    a->user);
 			if (a->password != NULL)
 				fprintf(out, "  password = (set, not shown)\n");
 			else if (a->password_command != NULL)
 				fprintf(out, "  password_command = %s\n",
 				    a->password_command);
 			else
-				fprintf(out, "  password = (asked at first use)\n");
+				fprintf(
+				    out, "  password = (asked at first use)\n");
 			auth = a->auth ? g_strjoinv(", ", a->auth) : NULL;
-			fprintf(out, "  auth = %s\n", auth ? auth : "(any offered)");
+			fprintf(out, "  auth = %s\n",
+			    auth ? auth : "(any offered)");
 			g_free(auth);
 			if (a->ca_file)
 				fprintf(out, "  ca_file = %s\n", a->ca_file);

@@ -32,16 +32,16 @@ struct account_conf {
 	char *name;
 	enum account_type type;
 	char *host;
-	unsigned port;		/* always set: the default when not given */
+	unsigned port; /* always set: the default when not given */
 	enum tls_mode tls;
 	char *user;
-	char *password_command;	/* run through the shell, first line */
-	char *password;		/* only from an owner-only file */
-	char **auth;		/* NULL-terminated mechanism list, NULL: any */
+	char *password_command; /* run through the shell, first line */
+	char *password; /* only from an owner-only file */
+	char **auth; /* NULL-terminated mechanism list, NULL: any */
 	char *ca_file;
-	char *maildir;		/* expanded; POP3 download target or Maildir */
-	int keep_days;		/* KEEP_FOREVER, 0 (delete) or days */
-	unsigned poll_interval;	/* seconds, 0: never */
+	char *maildir; /* expanded; POP3 download target or Maildir */
+	int keep_days; /* KEEP_FOREVER, 0 (delete) or days */
+	unsigned poll_interval; /* seconds, 0: never */
 	bool idle;
 };
 
@@ -56,7 +56,7 @@ struct conf {
 	char *keybindings;
 	struct account_conf **accounts;
 	size_t naccounts;
-	char **warnings;	/* NULL-terminated, may be empty */
+	char **warnings; /* NULL-terminated, may be empty */
 };
 
 struct conf *conf_load(const char *path, char **err);
@@ -64,8 +64,8 @@ struct conf *conf_parse(const char *data, size_t len, const char *name,
     unsigned file_mode, char **err);
 struct conf *conf_empty(void);
 void conf_free(struct conf *conf);
-const struct account_conf *conf_find_account(const struct conf *conf,
-    const char *name);
+const struct account_conf *
+conf_find_account(const struct conf *conf, const char *name);
 void conf_describe(const struct conf *conf, FILE *out);
 const char *conf_type_name(enum account_type type);
 const char *conf_tls_name(enum tls_mode tls);

@@ -32,7 +32,8 @@ log_open(const char *path, enum log_level level, char **err)
 
 	fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
 	if (fd == -1 || (f = fdopen(fd, "a")) == NULL) {
-		*err = xasprintf("cannot open log %s: %s", path, strerror(errno));
+		*err =
+		    xasprintf("cannot open log %s: %s", path, strerror(errno));
 		if (fd != -1)
 			close(fd);
 		return -1;

@@ -19,7 +19,7 @@ int log_open(const char *path, enum log_level level, char **err);
 void log_to_stderr(enum log_level level);
 void log_close(void);
 void log_write(enum log_level level, const char *func, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 #define log_error(...) log_write(LOG_ERROR, __func__, __VA_ARGS__)
 #define log_warn(...) log_write(LOG_WARN, __func__, __VA_ARGS__)

@@ -35,7 +35,8 @@ main_usage(FILE *out)
 	    "usage: tern [-F FILE] [-A ACCOUNT] [-f MAILDIR]\n"
 	    "       tern --config-check [-F FILE]\n"
 	    "       tern fetch [ACCOUNT...]\n"
-	    "       tern list ACCOUNT[:FOLDER] [--sort=ORDER] [--limit PATTERN]\n"
+	    "       tern list ACCOUNT[:FOLDER] [--sort=ORDER] [--limit "
+	    "PATTERN]\n"
 	    "       tern show FILE | ACCOUNT:FOLDER UID\n"
 	    "       tern check ACCOUNT\n"
 	    "       tern --version | --help\n"
@@ -90,8 +91,8 @@ main_add_maildir(struct conf *conf, const char *dir)
 	a->name = xstrdup(base != NULL && base[1] != '\0' ? base + 1 : dir);
 	a->maildir = paths_expand_home(dir);
 	a->keep_days = KEEP_FOREVER;
-	conf->accounts = xreallocarray(conf->accounts, conf->naccounts + 1,
-	    sizeof *conf->accounts);
+	conf->accounts = xreallocarray(
+	    conf->accounts, conf->naccounts + 1, sizeof *conf->accounts);
 	memmove(conf->accounts + 1, conf->accounts,
 	    conf->naccounts * sizeof *conf->accounts);
 	conf->accounts[0] = a;
@@ -166,40 +167,29 @@ main(int argc, char **argv)
 	int c, check = 0, rc, i;
 
 	/* "+": stop at the first non-option, the headless command's name. */
-	while ((c = getopt_long(argc, argv, "+F:A:f:hv", longopts, NULL)) != -1) {
+	while (
+	    (c = getopt_long(argc, argv, "+F:A:f:hv", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'F':
-			conf_path = optarg;
-			break;
-		case 'A':
-			start = optarg;
-			break;
-		case 'f':
-			maildir = optarg;
-			break;
+		case 'F': conf_path = optarg; break;
+		case 'A': start = optarg; break;
+		case 'f': maildir = optarg; break;
 		case 'V':
-		case 'v':
-			main_version();
-			return 0;
-		case 'h':
-			main_usage(stdout);
-			return 0;
-		case 'C':
-			check = 1;
-			break;
-		default:
-			main_usage(stderr);
-			return 2;
+		case 'v': main_version(); return 0;
+		case 'h': main_usage(stdout); return 0;
+		case 'C': check = 1; break;
+		default: main_usage(stderr); return 2;
 		}
 	}
 	if (optind < argc) {
 		static const char *const cmds[] = { "fetch", "list", "show",
-		    "check" };
+			"check" };
 
 		for (i = 0; i < 4; i++) {
 			if (strcmp(argv[optind], cmds[i]) == 0) {
-				fprintf(stderr, "tern: '%s' is not implemented "
-				    "in this build yet\n", cmds[i]);
+				fprintf(stderr,
+				    "tern: '%s' is not implemented "
+				    "in this build yet\n",
+				    cmds[i]);
 				return 2;
 			}
 		}

@@ -20,7 +20,8 @@
 static char *
 paths_join(const char *base, const char *rest)
 {
-	return xasprintf("%s/tern%s%s", base, rest ? "/" : "", rest ? rest : "");
+	return xasprintf(
+	    "%s/tern%s%s", base, rest ? "/" : "", rest ? rest : "");
 }
 
 /* The default config file: $XDG_CONFIG_HOME/tern/config. */

@@ -23,7 +23,7 @@ struct help {
 	char **rows;
 	int nrows;
 	int top;
-	int height;	/* rows shown at the last draw, for paging */
+	int height; /* rows shown at the last draw, for paging */
 };
 
 /* Build one row per bound function: keys, name, description. */
@@ -83,29 +83,20 @@ help_key(struct ui *ui, struct view *v, enum key_action act, int key)
 	if (last < 0)
 		last = 0;
 	switch (act) {
-	case ACT_EXIT:
-		ui_pop_view(ui);
-		return 1;
+	case ACT_EXIT: ui_pop_view(ui); return 1;
 	case ACT_NEXT_ENTRY:
 		h->top = h->top < last ? h->top + 1 : last;
 		return 1;
-	case ACT_PREV_ENTRY:
-		h->top = h->top > 0 ? h->top - 1 : 0;
-		return 1;
+	case ACT_PREV_ENTRY: h->top = h->top > 0 ? h->top - 1 : 0; return 1;
 	case ACT_NEXT_PAGE:
 		h->top = h->top + page < last ? h->top + page : last;
 		return 1;
 	case ACT_PREV_PAGE:
 		h->top = h->top > page ? h->top - page : 0;
 		return 1;
-	case ACT_FIRST_ENTRY:
-		h->top = 0;
-		return 1;
-	case ACT_LAST_ENTRY:
-		h->top = last;
-		return 1;
-	default:
-		return 0;
+	case ACT_FIRST_ENTRY: h->top = 0; return 1;
+	case ACT_LAST_ENTRY: h->top = last; return 1;
+	default: return 0;
 	}
 }
 

@@ -67,14 +67,11 @@ index_key(struct ui *ui, struct view *v, enum key_action act, int key)
 	case ACT_TAG_PREFIX:
 	case ACT_SEARCH:
 	case ACT_LIMIT:
-	case ACT_SYNC_MAILBOX:
-		ui_message(ui, "No messages.");
-		return 1;
+	case ACT_SYNC_MAILBOX: ui_message(ui, "No messages."); return 1;
 	case ACT_CHANGE_FOLDER:
 		ui_message(ui, "This account has no folders to open yet.");
 		return 1;
-	default:
-		return 0;
+	default: return 0;
 	}
 }
 
@@ -86,17 +83,21 @@ index_status(struct ui *ui, struct view *v, char *buf, size_t len)
 	const struct account_conf *ac;
 
 	if (a == NULL) {
-		snprintf(buf, len, "--- tern --- no accounts ---  ?:help  q:quit");
+		snprintf(
+		    buf, len, "--- tern --- no accounts ---  ?:help  q:quit");
 		return;
 	}
 	ac = account_conf(a);
 	if (ac->type == ACCOUNT_MAILDIR)
-		snprintf(buf, len, "--- %s [maildir] --- 0 messages ---  "
-		    "?:help  q:quit  ]/[:account", ac->name);
+		snprintf(buf, len,
+		    "--- %s [maildir] --- 0 messages ---  "
+		    "?:help  q:quit  ]/[:account",
+		    ac->name);
 	else
-		snprintf(buf, len, "--- %s [%s, tls %s] --- 0 messages ---  "
-		    "?:help  q:quit  ]/[:account", ac->name,
-		    conf_type_name(ac->type), conf_tls_name(ac->tls));
+		snprintf(buf, len,
+		    "--- %s [%s, tls %s] --- 0 messages ---  "
+		    "?:help  q:quit  ]/[:account",
+		    ac->name, conf_type_name(ac->type), conf_tls_name(ac->tls));
 }
 
 /* Free the view. */

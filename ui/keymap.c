@@ -19,7 +19,7 @@
 #include "xmalloc.h"
 
 #define KEYMAP_MAX_LINE 1024
-#define CTRL(c) ((c) & 0x1f)
+#define CTRL(c) ((c)&0x1f)
 
 struct keymap_menu_map {
 	struct keymap_binding *b;
@@ -56,7 +56,8 @@ static const struct {
 	[ACT_FLAG] = { "flag-message", "toggle the flagged mark" },
 	[ACT_TOGGLE_NEW] = { "toggle-new", "toggle the new (unread) mark" },
 	[ACT_TAG] = { "tag-entry", "tag the message" },
-	[ACT_TAG_PREFIX] = { "tag-prefix", "apply the next function to tagged "
+	[ACT_TAG_PREFIX] = { "tag-prefix",
+	    "apply the next function to tagged "
 	    "messages" },
 	[ACT_SEARCH] = { "search", "search for a pattern" },
 	[ACT_LIMIT] = { "limit", "show only messages matching a pattern" },
@@ -75,19 +76,29 @@ static const struct {
 	const char *name;
 	int key;
 } keymap_names[] = {
-	{ "<Up>", KEY_UP }, { "<Down>", KEY_DOWN }, { "<Left>", KEY_LEFT },
-	{ "<Right>", KEY_RIGHT }, { "<PageUp>", KEY_PPAGE },
-	{ "<PageDown>", KEY_NPAGE }, { "<Home>", KEY_HOME },
-	{ "<End>", KEY_END }, { "<Enter>", '\n' }, { "<Return>", '\r' },
-	{ "<KeypadEnter>", KEY_ENTER }, { "<Esc>", 27 }, { "<Tab>", '\t' },
-	{ "<Space>", ' ' }, { "<Backspace>", KEY_BACKSPACE },
-	{ "<Delete>", KEY_DC }, { "<Insert>", KEY_IC },
+	{ "<Up>", KEY_UP },
+	{ "<Down>", KEY_DOWN },
+	{ "<Left>", KEY_LEFT },
+	{ "<Right>", KEY_RIGHT },
+	{ "<PageUp>", KEY_PPAGE },
+	{ "<PageDown>", KEY_NPAGE },
+	{ "<Home>", KEY_HOME },
+	{ "<End>", KEY_END },
+	{ "<Enter>", '\n' },
+	{ "<Return>", '\r' },
+	{ "<KeypadEnter>", KEY_ENTER },
+	{ "<Esc>", 27 },
+	{ "<Tab>", '\t' },
+	{ "<Space>", ' ' },
+	{ "<Backspace>", KEY_BACKSPACE },
+	{ "<Delete>", KEY_DC },
+	{ "<Insert>", KEY_IC },
 };
 
 /* Bind in a menu without validation (defaults and files both use it). */
 void
-keymap_bind(struct keymap *km, enum keymap_menu menu, int key,
-    enum key_action action)
+keymap_bind(
+    struct keymap *km, enum keymap_menu menu, int key, enum key_action action)
 {
 	struct keymap_menu_map *m = &km->menus[menu];
 	size_t i;
@@ -314,7 +325,8 @@ keymap_parse_line(struct keymap *km, const char *line, char **err)
 		if (*w[i] == '#')
 			break;
 		if (nw == 4) {
-			*err = xstrdup("too many words (bind MENU KEY FUNCTION)");
+			*err =
+			    xstrdup("too many words (bind MENU KEY FUNCTION)");
 			goto out;
 		}
 		words[nw++] = w[i];
@@ -333,16 +345,18 @@ keymap_parse_line(struct keymap *km, const char *line, char **err)
 			if (strcmp(menus[i], keymap_menus[j]) == 0)
 				break;
 		if (j == MENU_COUNT || i >= MENU_COUNT) {
-			*err = xasprintf("unknown menu '%s' (index, pager, help)",
-			    menus[i]);
+			*err = xasprintf(
+			    "unknown menu '%s' (index, pager, help)", menus[i]);
 			goto out;
 		}
 		which[i] = j;
 	}
 	if (keymap_parse_key(words[2], &key) == -1) {
 		*err = xasprintf("unknown key '%s' (a character, ^X, or one of "
-		    "<Up> <Down> <PageUp> <PageDown> <Home> <End> <Enter> <Esc> "
-		    "<Tab> <Space> ...)", words[2]);
+				 "<Up> <Down> <PageUp> <PageDown> <Home> <End> "
+				 "<Enter> <Esc> "
+				 "<Tab> <Space> ...)",
+		    words[2]);
 		goto out;
 	}
 	if (keymap_action_from_name(words[3], &action) == -1) {

@@ -55,10 +55,10 @@ struct keymap;
 
 struct keymap *keymap_new(void);
 void keymap_free(struct keymap *km);
-enum key_action keymap_lookup(const struct keymap *km, enum keymap_menu menu,
-    int key);
-void keymap_bind(struct keymap *km, enum keymap_menu menu, int key,
-    enum key_action action);
+enum key_action
+keymap_lookup(const struct keymap *km, enum keymap_menu menu, int key);
+void keymap_bind(
+    struct keymap *km, enum keymap_menu menu, int key, enum key_action action);
 size_t keymap_bindings(const struct keymap *km, enum keymap_menu menu,
     const struct keymap_binding **out);
 int keymap_load(struct keymap *km, const char *path, char **err);

@@ -42,16 +42,26 @@ static const char *const theme_names[TH_COUNT] = {
 };
 
 static const char *const theme_colours[] = {
-	"black", "red", "green", "yellow", "blue", "magenta", "cyan", "white",
+	"black",
+	"red",
+	"green",
+	"yellow",
+	"blue",
+	"magenta",
+	"cyan",
+	"white",
 };
 
 static const struct {
 	const char *name;
 	unsigned bit;
 } theme_attrs[] = {
-	{ "bold", THEME_A_BOLD }, { "underline", THEME_A_UNDERLINE },
-	{ "reverse", THEME_A_REVERSE }, { "dim", THEME_A_DIM },
-	{ "standout", THEME_A_STANDOUT }, { "italic", THEME_A_ITALIC },
+	{ "bold", THEME_A_BOLD },
+	{ "underline", THEME_A_UNDERLINE },
+	{ "reverse", THEME_A_REVERSE },
+	{ "dim", THEME_A_DIM },
+	{ "standout", THEME_A_STANDOUT },
+	{ "italic", THEME_A_ITALIC },
 };
 
 /* The styles in use (set by theme_apply). */
@@ -65,26 +75,26 @@ theme_defaults(struct theme *theme)
 
 	for (i = 0; i < TH_COUNT; i++)
 		theme->style[i] = (struct theme_style){ -1, -1, 0 };
-	theme->style[TH_ACCOUNTBAR] = (struct theme_style){ -1, -1,
-	    THEME_A_REVERSE };
-	theme->style[TH_ACCOUNTBAR_CURRENT] = (struct theme_style){ -1, -1,
-	    THEME_A_BOLD };
-	theme->style[TH_ACCOUNTBAR_PLAIN] = (struct theme_style){ 1, -1,
-	    THEME_A_REVERSE | THEME_A_BOLD };
-	theme->style[TH_INDEX_SELECTED] = (struct theme_style){ -1, -1,
-	    THEME_A_REVERSE };
-	theme->style[TH_INDEX_NEW] = (struct theme_style){ -1, -1,
-	    THEME_A_BOLD };
+	theme->style[TH_ACCOUNTBAR] =
+	    (struct theme_style){ -1, -1, THEME_A_REVERSE };
+	theme->style[TH_ACCOUNTBAR_CURRENT] =
+	    (struct theme_style){ -1, -1, THEME_A_BOLD };
+	theme->style[TH_ACCOUNTBAR_PLAIN] =
+	    (struct theme_style){ 1, -1, THEME_A_REVERSE | THEME_A_BOLD };
+	theme->style[TH_INDEX_SELECTED] =
+	    (struct theme_style){ -1, -1, THEME_A_REVERSE };
+	theme->style[TH_INDEX_NEW] =
+	    (struct theme_style){ -1, -1, THEME_A_BOLD };
 	theme->style[TH_INDEX_FLAGGED] = (struct theme_style){ 1, -1, 0 };
-	theme->style[TH_INDEX_DELETED] = (struct theme_style){ -1, -1,
-	    THEME_A_DIM };
-	theme->style[TH_STATUS] = (struct theme_style){ -1, -1,
-	    THEME_A_REVERSE };
+	theme->style[TH_INDEX_DELETED] =
+	    (struct theme_style){ -1, -1, THEME_A_DIM };
+	theme->style[TH_STATUS] =
+	    (struct theme_style){ -1, -1, THEME_A_REVERSE };
 	theme->style[TH_ERROR] = (struct theme_style){ 1, -1, THEME_A_BOLD };
-	theme->style[TH_HELP_KEY] = (struct theme_style){ -1, -1,
-	    THEME_A_BOLD };
-	theme->style[TH_HELP_TITLE] = (struct theme_style){ -1, -1,
-	    THEME_A_BOLD | THEME_A_UNDERLINE };
+	theme->style[TH_HELP_KEY] =
+	    (struct theme_style){ -1, -1, THEME_A_BOLD };
+	theme->style[TH_HELP_TITLE] =
+	    (struct theme_style){ -1, -1, THEME_A_BOLD | THEME_A_UNDERLINE };
 	theme->style[TH_EMPTY] = (struct theme_style){ -1, -1, THEME_A_DIM };
 }
 
@@ -123,7 +133,7 @@ theme_parse_line(struct theme *theme, char *line, char **err)
 	size_t j;
 
 	for (tok = strtok_r(line, " \t", &save); tok != NULL;
-	    tok = strtok_r(NULL, " \t", &save)) {
+	     tok = strtok_r(NULL, " \t", &save)) {
 		if (nw == (int)G_N_ELEMENTS(w)) {
 			*err = xstrdup("too many words");
 			return -1;
@@ -134,7 +144,7 @@ theme_parse_line(struct theme *theme, char *line, char **err)
 		return 0;
 	if (nw < 3) {
 		*err = xstrdup("expected ELEMENT FOREGROUND BACKGROUND "
-		    "[ATTRIBUTE...]");
+			       "[ATTRIBUTE...]");
 		return -1;
 	}
 	for (e = 0; e < TH_COUNT; e++)
@@ -146,8 +156,10 @@ theme_parse_line(struct theme *theme, char *line, char **err)
 	}
 	for (i = 1; i <= 2; i++) {
 		if ((c = theme_colour(w[i])) == -2) {
-			*err = xasprintf("unknown colour '%s' (default, black, "
-			    "red, ..., brightred, color0-color255)", w[i]);
+			*err =
+			    xasprintf("unknown colour '%s' (default, black, "
+				      "red, ..., brightred, color0-color255)",
+				w[i]);
 			return -1;
 		}
 		if (i == 1)
@@ -161,8 +173,10 @@ theme_parse_line(struct theme *theme, char *line, char **err)
 			if (strcmp(w[i], theme_attrs[j].name) == 0)
 				break;
 		if (j == G_N_ELEMENTS(theme_attrs)) {
-			*err = xasprintf("unknown attribute '%s' (bold, "
-			    "underline, reverse, dim, standout, italic)", w[i]);
+			*err = xasprintf(
+			    "unknown attribute '%s' (bold, "
+			    "underline, reverse, dim, standout, italic)",
+			    w[i]);
 			return -1;
 		}
 		st.attrs |= theme_attrs[j].bit;
@@ -176,8 +190,8 @@ theme_parse_line(struct theme *theme, char *line, char **err)
  * need only name what it changes).  Errors name name:line.
  */
 int
-theme_parse(struct theme *theme, const char *data, size_t len,
-    const char *name, char **err)
+theme_parse(struct theme *theme, const char *data, size_t len, const char *name,
+    char **err)
 {
 	const char *p = data, *end = data + len, *nl;
 	char line[THEME_MAX_LINE + 1], *s, *msg;
@@ -186,8 +200,8 @@ theme_parse(struct theme *theme, const char *data, size_t len,
 	size_t n;
 
 	if (len > THEME_MAX_SIZE) {
-		*err = xasprintf("%s: larger than %d bytes", name,
-		    THEME_MAX_SIZE);
+		*err =
+		    xasprintf("%s: larger than %d bytes", name, THEME_MAX_SIZE);
 		return -1;
 	}
 	while (p < end) {
@@ -195,8 +209,8 @@ theme_parse(struct theme *theme, const char *data, size_t len,
 		nl = memchr(p, '\n', end - p);
 		n = nl ? (size_t)(nl - p) : (size_t)(end - p);
 		if (n > THEME_MAX_LINE || memchr(p, '\0', n) != NULL) {
-			*err = xasprintf("%s:%d: line too long or not text",
-			    name, lineno);
+			*err = xasprintf(
+			    "%s:%d: line too long or not text", name, lineno);
 			return -1;
 		}
 		memcpy(line, p, n);

@@ -33,9 +33,9 @@ enum theme_elem {
 };
 
 struct theme_style {
-	short fg;		/* -1: terminal default */
+	short fg; /* -1: terminal default */
 	short bg;
-	unsigned attrs;		/* THEME_A_* */
+	unsigned attrs; /* THEME_A_* */
 };
 
 #define THEME_A_BOLD 0x01

@@ -38,10 +38,10 @@
 #define UI_PRIO_REDRAW 2
 
 struct ui {
-	struct event_base *base;		/* borrowed */
-	struct account_manager *am;		/* borrowed */
+	struct event_base *base; /* borrowed */
+	struct account_manager *am; /* borrowed */
 	struct keymap *keymap;
-	size_t current;				/* account shown */
+	size_t current; /* account shown */
 
 	struct view *views[UI_MAX_VIEWS];
 	int nviews;
@@ -235,8 +235,9 @@ ui_redraw_cb(evutil_socket_t fd, short what, void *arg)
 	v->ops->status(ui, v, status, sizeof status);
 	ui_put(rows - 2, 0, cols, theme_attr(TH_STATUS), status);
 	if (ui->message != NULL)
-		ui_put(rows - 1, 0, cols, theme_attr(ui->message_error ?
-		    TH_ERROR : TH_MESSAGE), ui->message);
+		ui_put(rows - 1, 0, cols,
+		    theme_attr(ui->message_error ? TH_ERROR : TH_MESSAGE),
+		    ui->message);
 	move(rows - 1, cols - 1);
 	refresh();
 }
@@ -258,18 +259,15 @@ ui_global_action(struct ui *ui, enum key_action act)
 			ui->current = (ui->current + 1) % n;
 		else
 			ui->current = (ui->current + n - 1) % n;
-		ui_message(ui, "Account %s.",
-		    account_name(ui_current_account(ui)));
+		ui_message(
+		    ui, "Account %s.", account_name(ui_current_account(ui)));
 		return 1;
 	case ACT_REDRAW:
 		clearok(curscr, TRUE);
 		ui_set_dirty(ui);
 		return 1;
-	case ACT_QUIT:
-		ui_quit(ui);
-		return 1;
-	default:
-		return 0;
+	case ACT_QUIT: ui_quit(ui); return 1;
+	default: return 0;
 	}
 }
 
@@ -290,8 +288,8 @@ ui_key(struct ui *ui, int key)
 	if (act == ACT_NONE)
 		ui_message(ui, "Key is not bound.  Press '?' for help.");
 	else
-		ui_message(ui, "%s is not available here.",
-		    keymap_action_name(act));
+		ui_message(
+		    ui, "%s is not available here.", keymap_action_name(act));
 }
 
 /* stdin is readable: take every key that is waiting. */
@@ -303,7 +301,7 @@ ui_input_cb(evutil_socket_t fd, short what, void *arg)
 
 	while (!ui->quitting && (key = getch()) != ERR) {
 		if (key == KEY_RESIZE)
-			continue;	/* SIGWINCH is ours, see ui_winch_cb */
+			continue; /* SIGWINCH is ours, see ui_winch_cb */
 		ui_key(ui, key);
 	}
 }
@@ -391,7 +389,7 @@ ui_run(struct event_base *base, struct account_manager *am,
 
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
 		*err = xstrdup("the interface needs a terminal (for scripts, "
-		    "see tern fetch, tern list and tern show)");
+			       "see tern fetch, tern list and tern show)");
 		return -1;
 	}
 	ui.keymap = keymap_new();
@@ -405,13 +403,13 @@ ui_run(struct event_base *base, struct account_manager *am,
 
 	ui.redraw_ev = event_new(base, -1, 0, ui_redraw_cb, &ui);
 	event_priority_set(ui.redraw_ev, UI_PRIO_REDRAW);
-	ui.input_ev = event_new(base, STDIN_FILENO, EV_READ | EV_PERSIST,
-	    ui_input_cb, &ui);
+	ui.input_ev = event_new(
+	    base, STDIN_FILENO, EV_READ | EV_PERSIST, ui_input_cb, &ui);
 	event_priority_set(ui.input_ev, UI_PRIO_INPUT);
 	ui.winch_ev = evsignal_new(base, SIGWINCH, ui_winch_cb, &ui);
 	for (i = 0; i < 3; i++)
-		ui.term_ev[i] = evsignal_new(base, term_sigs[i], ui_term_cb,
-		    &ui);
+		ui.term_ev[i] =
+		    evsignal_new(base, term_sigs[i], ui_term_cb, &ui);
 
 	setlocale(LC_ALL, "");
 	if (initscr() == NULL) {

@@ -21,8 +21,8 @@ struct view_ops {
 	const char *name;
 	enum keymap_menu menu;
 	/* Draw into rows [top, top + height) of the screen. */
-	void (*draw)(struct ui *ui, struct view *v, int top, int height,
-	    int width);
+	void (*draw)(
+	    struct ui *ui, struct view *v, int top, int height, int width);
 	/* Handle an action (or ACT_NONE with the raw key); 1 if handled. */
 	int (*key)(struct ui *ui, struct view *v, enum key_action act, int key);
 	/* The status line text while this view is on top. */
@@ -42,9 +42,9 @@ void ui_push_view(struct ui *ui, struct view *v);
 void ui_pop_view(struct ui *ui);
 void ui_set_dirty(struct ui *ui);
 void ui_message(struct ui *ui, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 void ui_error(struct ui *ui, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 void ui_quit(struct ui *ui);
 struct account *ui_current_account(struct ui *ui);
 const struct keymap *ui_keymap(struct ui *ui);

@@ -16,7 +16,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	conf = conf_parse((const char *)data, size, "fuzz", 0600, &err);
 	if (conf == NULL && err == NULL)
-		abort();	/* a refusal must say why */
+		abort(); /* a refusal must say why */
 	conf_free(conf);
 	free(err);
 	return 0;

@@ -27,7 +27,7 @@ static void
 test_empty(void)
 {
 	static const char *const inputs[] = { "", "\n\n", "# only a comment\n",
-	    "   \n\t\n", "[general]\n" };
+		"   \n\t\n", "[general]\n" };
 	struct conf *c;
 	char *err;
 	size_t i;
@@ -46,33 +46,32 @@ test_empty(void)
 static void
 test_full(void)
 {
-	const char *text =
-	    "# accounts\n"
-	    "[general]\n"
-	    "theme = solarized-dark\n"
-	    "sort = reverse-date\n"
-	    "threading = yes\n"
-	    "\n"
-	    "[account work]\n"
-	    "type = imap\n"
-	    "host = imap.example.com\n"
-	    "user = alice\n"
-	    "password_command = pass show work\n"
-	    "auth = plain, Scram-SHA-256\n"
-	    "ca_file = /etc/ca.pem\n"
-	    "idle = no\n"
-	    "[account home]\n"
-	    "type = pop3\n"
-	    "host = pop.example.org\n"
-	    "port = 110\n"
-	    "user = bob\n"
-	    "password = hunter2\n"
-	    "maildir = /tmp/home-mail\n"
-	    "keep_on_server = 14\n"
-	    "poll_interval = 5m\n"
-	    "[account local]\n"
-	    "type = maildir\n"
-	    "maildir = /var/mail/x\n";
+	const char *text = "# accounts\n"
+			   "[general]\n"
+			   "theme = solarized-dark\n"
+			   "sort = reverse-date\n"
+			   "threading = yes\n"
+			   "\n"
+			   "[account work]\n"
+			   "type = imap\n"
+			   "host = imap.example.com\n"
+			   "user = alice\n"
+			   "password_command = pass show work\n"
+			   "auth = plain, Scram-SHA-256\n"
+			   "ca_file = /etc/ca.pem\n"
+			   "idle = no\n"
+			   "[account home]\n"
+			   "type = pop3\n"
+			   "host = pop.example.org\n"
+			   "port = 110\n"
+			   "user = bob\n"
+			   "password = hunter2\n"
+			   "maildir = /tmp/home-mail\n"
+			   "keep_on_server = 14\n"
+			   "poll_interval = 5m\n"
+			   "[account local]\n"
+			   "type = maildir\n"
+			   "maildir = /var/mail/x\n";
 	const struct account_conf *a;
 	struct conf *c;
 	char *err;
@@ -98,7 +97,7 @@ test_full(void)
 
 	a = conf_find_account(c, "home");
 	g_assert_cmpint(a->type, ==, ACCOUNT_POP3);
-	g_assert_cmpint(a->tls, ==, TLS_STARTTLS);	/* port 110 */
+	g_assert_cmpint(a->tls, ==, TLS_STARTTLS); /* port 110 */
 	g_assert_cmpstr(a->password, ==, "hunter2");
 	g_assert_cmpint(a->keep_days, ==, 14);
 	g_assert_cmpuint(a->poll_interval, ==, 300);
@@ -118,18 +117,21 @@ test_defaults(void)
 		unsigned port;
 		enum tls_mode tls;
 	} cases[] = {
-		{ "[account a]\ntype=imap\nhost=h\nuser=u\n", 993, TLS_IMPLICIT },
+		{ "[account a]\ntype=imap\nhost=h\nuser=u\n", 993,
+		    TLS_IMPLICIT },
 		{ "[account a]\ntype=imap\nhost=h\nuser=u\nport=143\n", 143,
 		    TLS_STARTTLS },
 		{ "[account a]\ntype=imap\nhost=h\nuser=u\ntls=starttls\n", 143,
 		    TLS_STARTTLS },
 		{ "[account a]\ntype=imap\nhost=h\nuser=u\ntls=off\n", 143,
 		    TLS_OFF },
-		{ "[account a]\ntype=pop3\nhost=h\nuser=u\n", 995, TLS_IMPLICIT },
+		{ "[account a]\ntype=pop3\nhost=h\nuser=u\n", 995,
+		    TLS_IMPLICIT },
 		{ "[account a]\ntype=pop3\nhost=h\nuser=u\ntls=starttls\n", 110,
 		    TLS_STARTTLS },
 		{ "[account a]\ntype=imap\nhost=h\nuser=u\nport=1143\n"
-		    "tls=off\n", 1143, TLS_OFF },
+		  "tls=off\n",
+		    1143, TLS_OFF },
 	};
 	struct conf *c;
 	char *err;
@@ -159,44 +161,56 @@ test_errors(void)
 		{ "[general]\ntheme = a\n\ntheme = b\n",
 		    "cfg:4: [general] theme: set twice (first at line 2)" },
 		{ "[general]\n[general]\n", "cfg:2: [general] appears twice" },
-		{ "[general]\ncolour = red\n", "cfg:2: [general] colour: unknown key" },
+		{ "[general]\ncolour = red\n",
+		    "cfg:2: [general] colour: unknown key" },
 		{ "[general]\nsort = sideways\n",
 		    "cfg:2: [general] sort: 'sideways' is not a sort order" },
 		{ "[general]\nthreading = maybe\n",
 		    "cfg:2: [general] threading: 'maybe' is not yes or no" },
 		{ "[other]\n", "cfg:1: [other]: unknown section" },
-		{ "[account a]\nhost = h\n", "cfg:1: [account a]: missing type" },
+		{ "[account a]\nhost = h\n",
+		    "cfg:1: [account a]: missing type" },
 		{ "[account a]\ntype = smtp\n",
-		    "cfg:2: [account a] type: 'smtp' is not imap, pop3 or maildir" },
+		    "cfg:2: [account a] type: 'smtp' is not imap, pop3 or "
+		    "maildir" },
 		{ "[account a]\ntype = imap\nuser = u\n",
 		    "cfg:1: [account a]: missing host" },
 		{ "[account a]\ntype = imap\nhost = h\n",
 		    "cfg:1: [account a]: missing user" },
-		{ "[account a]\ntype = imap\nhost = h\nuser = u\nport = 99999\n",
+		{ "[account a]\ntype = imap\nhost = h\nuser = u\nport = "
+		  "99999\n",
 		    "cfg:5: [account a] port: '99999' is not a port" },
 		{ "[account a]\ntype = imap\nhost = h\nuser = u\nport = 12x\n",
 		    "cfg:5: [account a] port: '12x' is not a port" },
 		{ "[account a]\ntype = imap\nhost = h\nuser = u\ntls = maybe\n",
-		    "cfg:5: [account a] tls: 'maybe' is not implicit, starttls or off" },
+		    "cfg:5: [account a] tls: 'maybe' is not implicit, starttls "
+		    "or off" },
 		{ "[account a]\ntype = imap\nhost = h\nuser = u\nauth = md5\n",
 		    "cfg:5: [account a] auth: unknown mechanism 'md5'" },
-		{ "[account a]\ntype = imap\nhost = h\nuser = u\nfrobnicate = 1\n",
+		{ "[account a]\ntype = imap\nhost = h\nuser = u\nfrobnicate = "
+		  "1\n",
 		    "cfg:5: [account a] frobnicate: unknown key" },
-		{ "[account a]\ntype = imap\nhost = h\nuser = u\nmaildir = /x\n",
-		    "cfg:5: [account a] maildir: does not apply to imap accounts" },
+		{ "[account a]\ntype = imap\nhost = h\nuser = u\nmaildir = "
+		  "/x\n",
+		    "cfg:5: [account a] maildir: does not apply to imap "
+		    "accounts" },
 		{ "[account a]\ntype = maildir\nhost = h\n",
-		    "cfg:3: [account a] host: does not apply to maildir accounts" },
+		    "cfg:3: [account a] host: does not apply to maildir "
+		    "accounts" },
 		{ "[account a]\ntype = maildir\n",
 		    "cfg:1: [account a]: missing maildir" },
 		{ "[account a]\ntype = pop3\nhost = h\nuser = u\n"
-		    "keep_on_server = forever\n",
-		    "cfg:5: [account a] keep_on_server: 'forever' is not yes, no" },
+		  "keep_on_server = forever\n",
+		    "cfg:5: [account a] keep_on_server: 'forever' is not yes, "
+		    "no" },
 		{ "[account a]\ntype = pop3\nhost = h\nuser = u\n"
-		    "poll_interval = 5 minutes\n",
-		    "cfg:5: [account a] poll_interval: '5 minutes' is not a duration" },
+		  "poll_interval = 5 minutes\n",
+		    "cfg:5: [account a] poll_interval: '5 minutes' is not a "
+		    "duration" },
 		{ "[account a]\ntype = imap\nhost = h\nuser = u\npassword = p\n"
-		    "password_command = echo p\n",
-		    "[account a] password: set both password and password_command" },
+		  "password_command = echo p\n",
+		    "[account a] password: set both password and "
+		    "password_command" },
 		{ "[account ../x]\ntype = maildir\nmaildir = /x\n",
 		    "cfg:1: [account ../x]: account names are" },
 		{ "[account ]\ntype = maildir\nmaildir = /x\n",
@@ -210,7 +224,8 @@ test_errors(void)
 
 	for (i = 0; i < G_N_ELEMENTS(cases); i++) {
 		c = parse(cases[i].text, &err);
-		if (c != NULL || err == NULL || strstr(err, cases[i].want) == NULL)
+		if (c != NULL || err == NULL ||
+		    strstr(err, cases[i].want) == NULL)
 			g_error("case %zu: wanted \"%s\", got \"%s\"", i,
 			    cases[i].want, err ? err : "(no error)");
 		g_free(NULL);
@@ -252,7 +267,7 @@ static void
 test_permissions(void)
 {
 	const char *with_pw = "[account a]\ntype = imap\nhost = h\nuser = u\n"
-	    "password = secret\n";
+			      "password = secret\n";
 	const char *without = "[account a]\ntype = imap\nhost = h\nuser = u\n";
 	struct conf *c;
 	char *err;
@@ -281,7 +296,7 @@ test_load_file(void)
 {
 	char *dir = g_dir_make_tmp("tern-conf-XXXXXX", NULL), *path, *err;
 	const char *text = "[account a]\ntype = imap\nhost = h\nuser = u\n"
-	    "password = secret\n";
+			   "password = secret\n";
 	struct conf *c;
 
 	path = g_build_filename(dir, "config", NULL);
@@ -312,7 +327,7 @@ static void
 test_describe(void)
 {
 	const char *text = "[account a]\ntype = imap\nhost = h\nuser = u\n"
-	    "password = s3cr3t-pw\ntls = off\n";
+			   "password = s3cr3t-pw\ntls = off\n";
 	struct conf *c;
 	char *err, *buf = NULL;
 	size_t len = 0;

@@ -19,17 +19,28 @@ test_defaults(void)
 		int key;
 		enum key_action act;
 	} cases[] = {
-		{ 'j', ACT_NEXT_ENTRY }, { KEY_DOWN, ACT_NEXT_ENTRY },
-		{ 'k', ACT_PREV_ENTRY }, { KEY_UP, ACT_PREV_ENTRY },
-		{ '\r', ACT_DISPLAY_MESSAGE }, { 'q', ACT_QUIT },
-		{ 'd', ACT_DELETE }, { 'u', ACT_UNDELETE },
-		{ '$', ACT_SYNC_MAILBOX }, { 'F', ACT_FLAG },
-		{ 'N', ACT_TOGGLE_NEW }, { 't', ACT_TAG },
-		{ ';', ACT_TAG_PREFIX }, { '/', ACT_SEARCH },
-		{ 'l', ACT_LIMIT }, { 'c', ACT_CHANGE_FOLDER },
-		{ '?', ACT_HELP }, { ']', ACT_NEXT_ACCOUNT },
-		{ '[', ACT_PREV_ACCOUNT }, { KEY_NPAGE, ACT_NEXT_PAGE },
-		{ KEY_PPAGE, ACT_PREV_PAGE }, { 'x', ACT_NONE },
+		{ 'j', ACT_NEXT_ENTRY },
+		{ KEY_DOWN, ACT_NEXT_ENTRY },
+		{ 'k', ACT_PREV_ENTRY },
+		{ KEY_UP, ACT_PREV_ENTRY },
+		{ '\r', ACT_DISPLAY_MESSAGE },
+		{ 'q', ACT_QUIT },
+		{ 'd', ACT_DELETE },
+		{ 'u', ACT_UNDELETE },
+		{ '$', ACT_SYNC_MAILBOX },
+		{ 'F', ACT_FLAG },
+		{ 'N', ACT_TOGGLE_NEW },
+		{ 't', ACT_TAG },
+		{ ';', ACT_TAG_PREFIX },
+		{ '/', ACT_SEARCH },
+		{ 'l', ACT_LIMIT },
+		{ 'c', ACT_CHANGE_FOLDER },
+		{ '?', ACT_HELP },
+		{ ']', ACT_NEXT_ACCOUNT },
+		{ '[', ACT_PREV_ACCOUNT },
+		{ KEY_NPAGE, ACT_NEXT_PAGE },
+		{ KEY_PPAGE, ACT_PREV_PAGE },
+		{ 'x', ACT_NONE },
 	};
 	struct keymap *km = keymap_new();
 	size_t i;
@@ -47,13 +58,25 @@ test_parse_key(void)
 {
 	static const struct {
 		const char *name;
-		int key;	/* -1: invalid */
+		int key; /* -1: invalid */
 	} cases[] = {
-		{ "", -1 }, { "ab", -1 }, { "^1", -1 }, { "^", '^' },
-		{ "<Nope>", -1 }, { " ", -1 }, { "\\C", -1 },
-		{ "j", 'j' }, { "$", '$' }, { "^d", 4 }, { "^D", 4 },
-		{ "\\Cd", 4 }, { "<Down>", KEY_DOWN }, { "<pagedown>", KEY_NPAGE },
-		{ "<Enter>", '\n' }, { "<Esc>", 27 }, { "<Space>", ' ' },
+		{ "", -1 },
+		{ "ab", -1 },
+		{ "^1", -1 },
+		{ "^", '^' },
+		{ "<Nope>", -1 },
+		{ " ", -1 },
+		{ "\\C", -1 },
+		{ "j", 'j' },
+		{ "$", '$' },
+		{ "^d", 4 },
+		{ "^D", 4 },
+		{ "\\Cd", 4 },
+		{ "<Down>", KEY_DOWN },
+		{ "<pagedown>", KEY_NPAGE },
+		{ "<Enter>", '\n' },
+		{ "<Esc>", 27 },
+		{ "<Space>", ' ' },
 	};
 	size_t i;
 	int key;
@@ -90,16 +113,19 @@ test_lines(void)
 {
 	static const struct {
 		const char *line;
-		const char *err;	/* NULL: accepted */
+		const char *err; /* NULL: accepted */
 	} cases[] = {
-		{ "", NULL }, { "   ", NULL }, { "# comment", NULL },
+		{ "", NULL },
+		{ "   ", NULL },
+		{ "# comment", NULL },
 		{ "bind index x delete-message", NULL },
 		{ "bind index,pager ^f flag-message  # trailing", NULL },
 		{ "bind index k noop", NULL },
 		{ "bind", "expected: bind MENU KEY FUNCTION" },
 		{ "macro index x y", "expected: bind MENU KEY FUNCTION" },
 		{ "bind nowhere x quit", "unknown menu 'nowhere'" },
-		{ "bind index,index,index,index x quit", "unknown menu 'index'" },
+		{ "bind index,index,index,index x quit",
+		    "unknown menu 'index'" },
 		{ "bind index xx quit", "unknown key 'xx'" },
 		{ "bind index x explode", "unknown function 'explode'" },
 		{ "bind index x quit extra", "too many words" },

@@ -13,7 +13,8 @@
 static void
 test_parse(void)
 {
-	const char *text = "# comment\n\n"
+	const char *text =
+	    "# comment\n\n"
 	    "status  black cyan bold\n"
 	    "error   brightred default   # trailing comment\n"
 	    "index.selected color235 color33 reverse underline\n";
@@ -44,7 +45,8 @@ test_errors(void)
 		{ "status purple blue\n", "t:1: unknown colour 'purple'" },
 		{ "status color256 blue\n", "t:1: unknown colour 'color256'" },
 		{ "status color-1 blue\n", "t:1: unknown colour 'color-1'" },
-		{ "status color0001 blue\n", "t:1: unknown colour 'color0001'" },
+		{ "status color0001 blue\n",
+		    "t:1: unknown colour 'color0001'" },
 		{ "status red blue blink\n", "t:1: unknown attribute 'blink'" },
 		{ "status red blue bold bold bold bold bold bold\n",
 		    "t:1: too many words" },
@@ -58,7 +60,8 @@ test_errors(void)
 		before = t;
 		err = NULL;
 		g_assert_cmpint(theme_parse(&t, cases[i].text,
-		    strlen(cases[i].text), "t", &err), ==, -1);
+				    strlen(cases[i].text), "t", &err),
+		    ==, -1);
 		if (strstr(err, cases[i].want) == NULL)
 			g_error("case %zu: wanted %s, got %s", i, cases[i].want,
 			    err);
