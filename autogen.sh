@@ -100,20 +100,20 @@ theme = default
 [account demo-imap]
 type = imap
 host = localhost
-port = $IMAP_PORT
+port = $TERN_FX_IMAP_PORT
 tls = starttls
 user = alice
-password = ${USER_alice}
-ca_file = $CA_FILE
+password = ${TERN_FX_PASS_ALICE}
+ca_file = $TERN_FX_CA_FILE
 
 [account demo-pop]
 type = pop3
 host = localhost
-port = $POP3S_PORT
+port = $TERN_FX_POP3S_PORT
 tls = implicit
 user = bob
-password = ${USER_bob}
-ca_file = $CA_FILE
+password = ${TERN_FX_PASS_BOB}
+ca_file = $TERN_FX_CA_FILE
 maildir = $fixdir/home/data/demo-pop
 keep_on_server = yes
 CONF
