@@ -76,53 +76,7 @@ build() {
 
 # Start the private Dovecot with demo mail and run tern against it.
 demo() {
-	fixdir=$(mktemp -d /tmp/tern-demo.XXXXXX)
-	chmod 755 "$fixdir"
-	cleanup() {
-		python3 tests/server/fixture.py stop "$fixdir" >/dev/null 2>&1 || true
-		rm -rf "$fixdir"
-	}
-	trap cleanup EXIT INT TERM HUP
-	say "starting a private Dovecot in $fixdir"
-	python3 tests/server/fixture.py start "$fixdir/srv" >/dev/null ||
-		die "the demo server did not start"
-	python3 tests/server/fixture.py populate "$fixdir/srv" alice --count 2000 --seed 7 >/dev/null
-	python3 tests/server/fixture.py populate "$fixdir/srv" bob --count 300 --seed 8 >/dev/null
-	# shellcheck disable=SC1091
-	. "$fixdir/srv/fixture.env"
-	mkdir -p "$fixdir/home/config/tern"
-	conf="$fixdir/home/config/tern/config"
-	cat >"$conf" <<CONF
-# Demo accounts on the private Dovecot ($fixdir/srv).
-[general]
-theme = default
-
-[account demo-imap]
-type = imap
-host = localhost
-port = $TERN_FX_IMAP_PORT
-tls = starttls
-user = alice
-password = ${TERN_FX_PASS_ALICE}
-ca_file = $TERN_FX_CA_FILE
-
-[account demo-pop]
-type = pop3
-host = localhost
-port = $TERN_FX_POP3S_PORT
-tls = implicit
-user = bob
-password = ${TERN_FX_PASS_BOB}
-ca_file = $TERN_FX_CA_FILE
-maildir = $fixdir/home/data/demo-pop
-keep_on_server = yes
-CONF
-	chmod 600 "$conf"
-	say "opening tern on demo-imap and demo-pop (q quits)"
-	XDG_CONFIG_HOME="$fixdir/home/config" XDG_DATA_HOME="$fixdir/home/data" \
-	XDG_CACHE_HOME="$fixdir/home/cache" XDG_STATE_HOME="$fixdir/home/state" \
-	TERN_THEME_PATH="$srcdir/themes" ./tern -F "$conf" || true
-	say "stopping the demo server"
+	sh tests/server/demo.sh
 }
 
 case "${1:-}" in

@@ -1,0 +1,22 @@
+/*
+ * sanitize.h - the one gate every character passes before the screen.
+ *
+ * Text from messages and servers may carry terminal escape sequences
+ * (colour changes, OSC 52 clipboard writes, OSC 8 links), other control
+ * characters, bidirectional overrides that make text lie about its order,
+ * invisible formatting characters and broken UTF-8.  sanitize_text()
+ * turns all of them into visible placeholders, so what is written to the
+ * terminal is only printable text.
+ */
+#ifndef TERN_SANITIZE_H
+#define TERN_SANITIZE_H
+
+#include <stddef.h>
+
+/* Keep tabs as they are (the pager expands them); else a space. */
+#define SANITIZE_KEEP_TABS 0x01
+
+char *sanitize_text(const char *s, size_t len, int flags);
+int sanitize_is_invisible(unsigned int cp);
+
+#endif
