@@ -106,6 +106,31 @@ def check_headless_not_yet():
         assert r.returncode == 2 and "not implemented in this build yet" in r.stderr, (cmd, r)
 
 
+def check_install():
+    build = os.environ.get("TERN_BUILDDIR")
+    assert build, "TERN_BUILDDIR is not set (run through make check)"
+    dest = os.path.join(home, "inst")
+    r = subprocess.run(["make", "-s", "-C", build, "install", "DESTDIR=" + dest],
+                       capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr[-2000:]
+    found = {}
+    for root, _dirs, files in os.walk(dest):
+        for f in files:
+            found[f] = os.path.join(root, f)
+    for name in ("tern", "tern.1", "default.theme", "mono.theme", "solarized-dark.theme"):
+        assert name in found, "%s not installed (found %r)" % (name, sorted(found))
+    assert found["tern"].endswith("/bin/tern") and os.access(found["tern"], os.X_OK)
+    assert "/man1/" in found["tern.1"]
+    assert "/tern/themes/" in found["default.theme"]
+    with open(found["tern.1"]) as f:
+        man = f.read()
+    for section in (".Sh SYNOPSIS", ".Sh KEYS", ".Sh CONFIGURATION", ".Sh FILES"):
+        assert section in man, section
+    r = subprocess.run([found["tern"], "--version"], capture_output=True, text=True)
+    assert r.returncode == 0 and r.stdout.startswith("tern "), r
+
+
+t.run("make install puts the binary, the themes and the man page in place", check_install)
 t.run("--version names tern and every library it runs on", check_version)
 t.run("--help, a bad option and an unknown command", check_help)
 t.run("--config-check prints what it understood, never a password", check_config_check)
