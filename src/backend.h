@@ -99,6 +99,13 @@ typedef void (*be_body_cb)(enum be_status st, const char *msg, const char *data,
 typedef void (*be_search_cb)(enum be_status st, const char *msg,
     const uint32_t *uids, size_t n, void *arg);
 
+/* Answers to a certificate question. */
+enum be_cert_answer {
+	BE_CERT_REJECT,
+	BE_CERT_ONCE,
+	BE_CERT_ALWAYS,
+};
+
 /* What every backend implements. */
 struct backend_ops {
 	const char *name;
@@ -122,6 +129,8 @@ struct backend_ops {
 	    struct backend *be, const char *text, be_search_cb cb, void *arg);
 	/* Cancel everything pending (callbacks get BE_CANCELED) and free. */
 	void (*close)(struct backend *be);
+	/* The answer to events->question; NULL for local backends. */
+	void (*cert_answer)(struct backend *be, enum be_cert_answer answer);
 };
 
 /*
@@ -134,6 +143,11 @@ struct be_events {
 	void (*flags)(uint32_t uid, uint32_t flags, void *arg);
 	void (*new_mail)(const struct summary *s, size_t n, void *arg);
 	void (*alert)(const char *msg, void *arg);
+	/* What the connection is doing ("Connecting to ...", "Logged in"). */
+	void (*status)(const char *text, void *arg);
+	/* A certificate needs a person: details is several lines; answer
+	   with backend_ops.cert_answer (always only if always_allowed). */
+	void (*question)(const char *details, int always_allowed, void *arg);
 	void *arg;
 };
 

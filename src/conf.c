@@ -27,6 +27,7 @@
 #define CONF_MAX_SIZE (1024 * 1024)
 #define CONF_MAX_LINE 8192
 #define CONF_MAX_NAME 64
+#define CONF_MAX_LIST 64 /* items in a list value */
 
 /* Where one key (or a section header, key == NULL) was found. */
 struct conf_pos {
@@ -335,6 +336,65 @@ conf_sort_ok(const char *v)
 	return 0;
 }
 
+/* True for a header field name (RFC 5322: printable, no colon). */
+static int
+conf_header_ok(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if (*s <= ' ' || *s >= 0x7f || *s == ':')
+			return 0;
+	return 1;
+}
+
+/* True for "type/subtype" or "type/any" written with a star (RFC 2045). */
+static int
+conf_mime_type_ok(const char *s)
+{
+	const char *slash = strchr(s, '/');
+
+	if (slash == NULL || slash == s || slash[1] == '\0' ||
+	    strchr(slash + 1, '/') != NULL)
+		return 0;
+	for (; *s != '\0'; s++)
+		if (!g_ascii_isalnum(*s) && strchr("!#$&.+-^_*/", *s) == NULL)
+			return 0;
+	return 1;
+}
+
+/*
+ * Parse a list separated by commas and blanks into a NULL-terminated
+ * array, each item checked by ok (what names the kind of item).
+ */
+static char **
+conf_parse_list(struct conf_ctx *ctx, const char *g, const char *k,
+    const char *v, int (*ok)(const char *), const char *what)
+{
+	char **parts = g_strsplit_set(v, ", \t", -1), **out;
+	size_t i, n = 0;
+
+	out = xcalloc(g_strv_length(parts) + 1, sizeof *out);
+	for (i = 0; parts[i] != NULL; i++) {
+		if (*parts[i] == '\0')
+			continue;
+		if (n >= CONF_MAX_LIST) {
+			conf_error(
+			    ctx, g, k, "more than %d items", CONF_MAX_LIST);
+			break;
+		}
+		if (!ok(parts[i])) {
+			conf_error(ctx, g, k, "'%s' is not %s", parts[i], what);
+			break;
+		}
+		/* Header names keep the spelling given; types go lower case. */
+		out[n++] = ok == conf_header_ok ? xstrdup(parts[i])
+						: g_ascii_strdown(parts[i], -1);
+	}
+	g_strfreev(parts);
+	if (n == 0 && ctx->err == NULL)
+		conf_error(ctx, g, k, "empty list");
+	return out;
+}
+
 /* Read the [general] section into conf. */
 static void
 conf_read_general(struct conf_ctx *ctx, struct conf *conf)
@@ -380,10 +440,22 @@ conf_read_general(struct conf_ctx *ctx, struct conf *conf)
 			conf->mailcap = paths_expand_home(v);
 		} else if (strcmp(k, "keybindings") == 0) {
 			conf->keybindings = paths_expand_home(v);
+		} else if (strcmp(k, "url_command") == 0) {
+			if (*v == '\0')
+				conf_error(ctx, g, k, "empty command");
+			conf->url_command = v;
+			v = NULL;
+		} else if (strcmp(k, "header_list") == 0) {
+			conf->header_list = conf_parse_list(
+			    ctx, g, k, v, conf_header_ok, "a header name");
+		} else if (strcmp(k, "alternative_order") == 0) {
+			conf->alternative_order = conf_parse_list(
+			    ctx, g, k, v, conf_mime_type_ok, "a MIME type");
 		} else {
 			conf_error(ctx, g, k,
 			    "unknown key (known: theme, sort, "
-			    "threading, editor, pager, mailcap, keybindings)");
+			    "threading, editor, pager, mailcap, keybindings, "
+			    "url_command, header_list, alternative_order)");
 		}
 		free(v);
 	}
@@ -785,6 +857,32 @@ conf_load(const char *path, char **err)
 	return conf;
 }
 
+/*
+ * Add a maildir account for a directory given on the command line
+ * (tern -f DIR), first in the list, named after the directory.
+ */
+void
+conf_add_maildir(struct conf *conf, const char *dir)
+{
+	struct account_conf *a = xcalloc(1, sizeof *a);
+	char *path = paths_expand_home(dir), *base;
+	size_t n = strlen(path);
+
+	while (n > 1 && path[n - 1] == '/')
+		path[--n] = '\0';
+	base = strrchr(path, '/');
+	a->type = ACCOUNT_MAILDIR;
+	a->name = xstrdup(base != NULL && base[1] != '\0' ? base + 1 : path);
+	a->maildir = path;
+	a->keep_days = KEEP_FOREVER;
+	conf->accounts = xreallocarray(
+	    conf->accounts, conf->naccounts + 1, sizeof *conf->accounts);
+	memmove(conf->accounts + 1, conf->accounts,
+	    conf->naccounts * sizeof *conf->accounts);
+	conf->accounts[0] = a;
+	conf->naccounts++;
+}
+
 /* Free one account. */
 static void
 conf_account_free(struct account_conf *a)
@@ -823,6 +921,9 @@ conf_free(struct conf *conf)
 	free(conf->pager);
 	free(conf->mailcap);
 	free(conf->keybindings);
+	free(conf->url_command);
+	g_strfreev(conf->header_list);
+	g_strfreev(conf->alternative_order);
 	g_strfreev(conf->warnings);
 	free(conf);
 }
@@ -882,6 +983,20 @@ conf_describe(const struct conf *conf, FILE *out)
 		fprintf(out, "  mailcap = %s\n", conf->mailcap);
 	if (conf->keybindings)
 		fprintf(out, "  keybindings = %s\n", conf->keybindings);
+	if (conf->url_command)
+		fprintf(out, "  url_command = %s\n", conf->url_command);
+	if (conf->header_list) {
+		char *l = g_strjoinv(", ", conf->header_list);
+
+		fprintf(out, "  header_list = %s\n", l);
+		g_free(l);
+	}
+	if (conf->alternative_order) {
+		char *l = g_strjoinv(", ", conf->alternative_order);
+
+		fprintf(out, "  alternative_order = %s\n", l);
+		g_free(l);
+	}
 	for (i = 0; i < conf->naccounts; i++) {
 		a = conf->accounts[i];
 		fprintf(out, "[account %s]\n  type = %s\n", a->name,

@@ -54,6 +54,9 @@ struct conf {
 	char *pager;
 	char *mailcap;
 	char *keybindings;
+	char *url_command; /* opens a URL; NULL: none set */
+	char **header_list; /* headers shown; NULL: the default */
+	char **alternative_order; /* MIME types, best first; NULL: default */
 	struct account_conf **accounts;
 	size_t naccounts;
 	char **warnings; /* NULL-terminated, may be empty */
@@ -63,6 +66,7 @@ struct conf *conf_load(const char *path, char **err);
 struct conf *conf_parse(const char *data, size_t len, const char *name,
     unsigned file_mode, char **err);
 struct conf *conf_empty(void);
+void conf_add_maildir(struct conf *conf, const char *dir);
 void conf_free(struct conf *conf);
 const struct account_conf *
 conf_find_account(const struct conf *conf, const char *name);

@@ -14,6 +14,7 @@
 #include <glib.h>
 #include <gmime/gmime.h>
 
+#include "charset.h"
 #include "headers.h"
 #include "xmalloc.h"
 
@@ -77,19 +78,214 @@ headers_length(const char *data, size_t len)
 	return len;
 }
 
-/* Decode RFC 2047 words in an unstructured header (a subject). */
+/* The value of a base64 digit, or -1. */
+static int
+headers_b64(unsigned char c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	if (c == '+')
+		return 62;
+	if (c == '/')
+		return 63;
+	return -1;
+}
+
+/*
+ * Decode an encoded word's payload into out; 0, or -1 when it is not
+ * valid (a character outside the alphabet, a cut group), in which case
+ * the word is shown as it is.  Missing base64 padding is forgiven.
+ */
+static int
+headers_decode_payload(const char *p, size_t n, char enc, GString *out)
+{
+	size_t i, start = out->len;
+	unsigned v = 0;
+	int bits = 0, digits = 0;
+
+	if (enc == 'q' || enc == 'Q') {
+		for (i = 0; i < n; i++) {
+			if (p[i] == '_')
+				g_string_append_c(out, ' ');
+			else if (p[i] == '=' && i + 2 < n &&
+			    g_ascii_isxdigit(p[i + 1]) &&
+			    g_ascii_isxdigit(p[i + 2])) {
+				g_string_append_c(out,
+				    g_ascii_xdigit_value(p[i + 1]) * 16 +
+					g_ascii_xdigit_value(p[i + 2]));
+				i += 2;
+			} else
+				g_string_append_c(out, p[i]);
+		}
+		return 0;
+	}
+	for (i = 0; i < n && p[i] != '='; i++) {
+		int d = headers_b64(p[i]);
+
+		if (d < 0)
+			goto bad;
+		v = (v << 6) | d;
+		bits += 6;
+		digits++;
+		if (bits >= 8) {
+			bits -= 8;
+			g_string_append_c(out, (v >> bits) & 0xff);
+		}
+	}
+	for (; i < n; i++) /* only padding may follow */
+		if (p[i] != '=')
+			goto bad;
+	if (digits % 4 == 1)
+		goto bad;
+	return 0;
+bad:
+	g_string_truncate(out, start);
+	return -1;
+}
+
+/*
+ * Parse the encoded word at p ("=?charset[*lang]?B|Q?payload?="), at
+ * most end.  On success its decoded bytes are appended to bytes, its
+ * charset copied to cs, and the length of the word returned; 0 if p does
+ * not start a valid encoded word.
+ */
+static size_t
+headers_encoded_word(
+    const char *p, const char *end, GString *bytes, char *cs, size_t cslen)
+{
+	const char *q = p + 2, *c0, *c1, *payload, *e;
+	char enc;
+
+	if (end - p < 8 || p[0] != '=' || p[1] != '?')
+		return 0;
+	c0 = q;
+	while (q < end && *q != '?' && !g_ascii_isspace(*q))
+		q++;
+	if (q >= end || *q != '?' || q == c0 || (size_t)(q - c0) >= cslen)
+		return 0;
+	c1 = memchr(c0, '*', q - c0); /* RFC 2231 language suffix */
+	if (c1 == NULL)
+		c1 = q;
+	if (c1 == c0)
+		return 0;
+	enc = q[1];
+	if (q + 2 >= end || q[2] != '?' ||
+	    (enc != 'B' && enc != 'b' && enc != 'Q' && enc != 'q'))
+		return 0;
+	payload = q + 3;
+	for (e = payload; e + 1 < end; e++) {
+		if (g_ascii_isspace(*e))
+			return 0;
+		if (e[0] == '?' && e[1] == '=')
+			break;
+	}
+	if (e + 1 >= end)
+		return 0;
+	if (headers_decode_payload(payload, e - payload, enc, bytes) == -1)
+		return 0;
+	memcpy(cs, c0, c1 - c0);
+	cs[c1 - c0] = '\0';
+	return e + 2 - p;
+}
+
+/* Append raw bytes (no encoded word) as UTF-8. */
+static void
+headers_append_text(GString *out, const char *p, size_t n, const char *cs)
+{
+	size_t len;
+	char *u = charset_to_utf8(p, n, cs, &len);
+
+	g_string_append_len(out, u, len);
+	free(u);
+}
+
+/*
+ * Decode the RFC 2047 words of an unfolded header value.  Adjacent
+ * words are joined without the white space between them, and the bytes
+ * of adjacent words in one charset are converted together, so a
+ * character split between two words comes out whole.  A word that does
+ * not decode is kept as it is; unknown charsets go through the fallback
+ * chain (charset.h).
+ */
+static char *
+headers_decode_2047(const char *s, size_t len)
+{
+	GString *out = g_string_sized_new(len + 1);
+	GString *bytes = g_string_new(NULL), *word = g_string_new(NULL);
+	const char *p = s, *end = s + len, *lit = s, *t;
+	char cs[65] = "", ncs[65];
+	int prev_word = 0;
+	size_t n;
+
+	while (p < end) {
+		if (*p != '=' || p + 1 >= end || p[1] != '?') {
+			p++;
+			continue;
+		}
+		g_string_truncate(word, 0);
+		n = headers_encoded_word(p, end, word, ncs, sizeof ncs);
+		if (n == 0) {
+			p++;
+			continue;
+		}
+		for (t = lit; t < p && (*t == ' ' || *t == '\t'); t++)
+			;
+		if (!prev_word || t < p || g_ascii_strcasecmp(cs, ncs) != 0) {
+			headers_append_text(out, bytes->str, bytes->len, cs);
+			g_string_truncate(bytes, 0);
+		}
+		/* White space between two words is not part of the text. */
+		if (!prev_word || t < p)
+			headers_append_text(out, lit, p - lit, NULL);
+		g_string_append_len(bytes, word->str, word->len);
+		memcpy(cs, ncs, sizeof cs);
+		prev_word = 1;
+		p += n;
+		lit = p;
+	}
+	headers_append_text(out, bytes->str, bytes->len, cs);
+	headers_append_text(out, lit, end - lit, NULL);
+	g_string_free(bytes, TRUE);
+	g_string_free(word, TRUE);
+	return g_string_free(out, FALSE);
+}
+
+/*
+ * Decode RFC 2047 words in an unstructured header (a subject): unfold,
+ * decode, trim.  A value that decodes to nothing while its raw form has
+ * something is returned raw, so a header is never shown empty by our
+ * doing.  Only the first HEADERS_MAX bytes are looked at.
+ */
 char *
 headers_decode_text(const char *raw)
 {
-	char *unfolded, *dec, *out;
+	size_t len = strnlen(raw, HEADERS_MAX), i, n = 0;
+	char *unfolded = xmalloc(len + 1), *out;
 
-	headers_init();
-	unfolded = g_mime_utils_header_unfold(raw);
-	dec = g_mime_utils_header_decode_text(NULL, unfolded);
-	g_free(unfolded);
-	out = xstrdup(dec != NULL ? dec : raw);
-	g_free(dec);
+	for (i = 0; i < len; i++) {
+		if (raw[i] == '\r' || raw[i] == '\n') {
+			/* Folding: the line break goes, the blank stays. */
+			if (i + 1 < len && raw[i + 1] != ' ' &&
+			    raw[i + 1] != '\t' && raw[i + 1] != '\r' &&
+			    raw[i + 1] != '\n')
+				unfolded[n++] = ' ';
+			continue;
+		}
+		unfolded[n++] = raw[i];
+	}
+	unfolded[n] = '\0';
+	out = headers_decode_2047(unfolded, n);
 	g_strstrip(out);
+	if (*out == '\0') {
+		free(out);
+		g_strstrip(unfolded);
+		return unfolded;
+	}
+	free(unfolded);
 	return out;
 }
 

@@ -32,12 +32,15 @@
 #include "headers.h"
 #include "log.h"
 #include "maildir.h"
+#include "store.h"
+#include "mime_render.h"
 #include "summary.h"
 #include "xmalloc.h"
 
 #define MAILDIR_SLICE 400 /* files read per loop turn */
 #define MAILDIR_MAX_MESSAGE (512u * 1024 * 1024)
 #define MAILDIR_HEAD_READ 16384 /* first read of a header block */
+#define MAILDIR_SEARCH_MAX (4u * 1024 * 1024) /* text searched per message */
 
 /* One message file of the open folder. */
 struct md_msg {
@@ -46,6 +49,7 @@ struct md_msg {
 	uint32_t flags;
 	unsigned in_new : 1;
 	unsigned gone : 1;
+	unsigned cached : 1; /* the store has its summary */
 };
 
 /* A piece of work done in slices on the loop (open, search). */
@@ -57,6 +61,9 @@ struct md_job {
 	size_t pos;
 	/* open */
 	struct be_open_cbs cbs;
+	int phase; /* 0: files not cached yet, 1: the cache */
+	uint32_t below; /* phase 1: the next batch is below this uid */
+	size_t delivered;
 	/* search */
 	char *needle;
 	GArray *hits;
@@ -92,6 +99,9 @@ struct maildir {
 	GHashTable *by_uid; /* uid -> index + 1 */
 	struct md_job *jobs;
 	struct md_done *dones;
+	struct store *store; /* borrowed, may be NULL */
+	int64_t fid; /* the open folder in the store, 0: none */
+	uint32_t uidvalidity;
 };
 
 /* ------------------------------------------------------------ names */
@@ -558,6 +568,87 @@ maildir_msg_cmp(const void *a, const void *b)
 	return strcmp(ma->name, mb->name);
 }
 
+/* Order by uid. */
+static int
+maildir_uid_cmp(const void *a, const void *b)
+{
+	const struct md_msg *ma = a, *mb = b;
+
+	return ma->uid < mb->uid ? -1 : ma->uid > mb->uid;
+}
+
+/*
+ * Give the scanned files their UIDs from the store (stable across runs:
+ * the file's base name maps to its UID), mark those whose summary is
+ * cached, and forget cached messages whose files are gone.  md->msgs is
+ * in arrival order on entry and in UID order on return.
+ */
+static int
+maildir_store_uids(struct maildir *md)
+{
+	struct store_folder f;
+	const char **keys;
+	uint32_t *uids, *cached = NULL;
+	GArray *stale;
+	size_t i, ncached = 0;
+	char *err = NULL;
+	int rc = -1;
+
+	if (store_folder_get_or_create(md->store, md->folder, &md->fid, &err) ==
+	    -1)
+		goto out;
+	keys = xcalloc(md->nmsgs ? md->nmsgs : 1, sizeof *keys);
+	uids = xcalloc(md->nmsgs ? md->nmsgs : 1, sizeof *uids);
+	for (i = 0; i < md->nmsgs; i++) {
+		struct maildir_name mn;
+
+		/* The key is the base name: it survives flag changes. */
+		maildir_name_parse(md->msgs[i].name, &mn);
+		keys[i] = xstrndup(md->msgs[i].name, mn.base_len);
+	}
+	rc = store_maildir_assign(
+	    md->store, md->fid, keys, md->nmsgs, uids, &err);
+	for (i = 0; i < md->nmsgs; i++) {
+		if (rc == 0)
+			md->msgs[i].uid = uids[i];
+		free((char *)keys[i]);
+	}
+	free(keys);
+	free(uids);
+	if (rc == -1)
+		goto out;
+	qsort(md->msgs, md->nmsgs, sizeof *md->msgs, maildir_uid_cmp);
+	if (store_folder_get(md->store, md->fid, &f, &err) == 0) {
+		md->uidvalidity = f.uidvalidity;
+		store_folder_clear(&f);
+	}
+	if (store_summary_uids(md->store, md->fid, &cached, &ncached, &err) ==
+	    -1)
+		goto out;
+	stale = g_array_new(FALSE, FALSE, sizeof(uint32_t));
+	for (i = 0; i < ncached; i++) {
+		struct md_msg key = { .uid = cached[i] };
+		struct md_msg *m = bsearch(&key, md->msgs, md->nmsgs,
+		    sizeof *md->msgs, maildir_uid_cmp);
+
+		if (m != NULL)
+			m->cached = 1;
+		else
+			g_array_append_val(stale, cached[i]);
+	}
+	if (stale->len > 0)
+		store_remove_uids(md->store, md->fid,
+		    (uint32_t *)(void *)stale->data, stale->len, &err);
+	g_array_free(stale, TRUE);
+	rc = 0;
+out:
+	if (err != NULL)
+		log_warn("%s: the store cannot help: %s", md->folder, err);
+	free(err);
+	free(cached);
+	return rc;
+}
+
 /* List cur/ and new/ into md->msgs; -1 with *err if cur/ is unreadable. */
 static int
 maildir_scan(struct maildir *md, char **err)
@@ -596,12 +687,15 @@ maildir_scan(struct maildir *md, char **err)
 		closedir(d);
 	}
 	qsort(md->msgs, md->nmsgs, sizeof *md->msgs, maildir_msg_cmp);
-	md->by_uid = g_hash_table_new(NULL, NULL);
-	for (i = 0; i < md->nmsgs; i++) {
+	for (i = 0; i < md->nmsgs; i++)
 		md->msgs[i].uid = i + 1;
-		g_hash_table_insert(md->by_uid, GUINT_TO_POINTER(i + 1),
-		    GUINT_TO_POINTER(i + 1));
-	}
+	md->uidvalidity = 1;
+	if (md->store != NULL && maildir_store_uids(md) == -1)
+		md->fid = 0; /* go on without the cache */
+	md->by_uid = g_hash_table_new(NULL, NULL);
+	for (i = 0; i < md->nmsgs; i++)
+		g_hash_table_insert(md->by_uid,
+		    GUINT_TO_POINTER(md->msgs[i].uid), GUINT_TO_POINTER(i + 1));
 	return 0;
 }
 
@@ -647,31 +741,108 @@ maildir_read_summary(struct maildir *md, struct md_msg *m, struct summary *s)
 	return 0;
 }
 
-/* One slice of opening: read up to MAILDIR_SLICE files, newest first. */
+/* Hand a batch to the opener and count it. */
+static void
+maildir_deliver(struct md_job *job, struct summary *batch, size_t n)
+{
+	job->delivered += n;
+	if (n > 0 && job->cbs.batch != NULL)
+		job->cbs.batch(
+		    batch, n, job->delivered, job->md->nmsgs, job->cbs.arg);
+}
+
+/*
+ * Phase 0: read the files the store has no summary for, newest first,
+ * and remember them in the store.  Returns 1 when none is left.
+ */
 static int
-maildir_open_step(struct md_job *job)
+maildir_open_files(struct md_job *job)
 {
 	struct maildir *md = job->md;
 	struct summary *batch;
 	size_t n = 0, i;
+	char *err = NULL;
 
 	batch = xcalloc(MAILDIR_SLICE, sizeof *batch);
 	while (n < MAILDIR_SLICE && job->pos < md->nmsgs) {
 		struct md_msg *m = &md->msgs[md->nmsgs - 1 - job->pos++];
 
+		if (m->cached)
+			continue;
 		if (maildir_read_summary(md, m, &batch[n]) == -1) {
 			m->gone = 1; /* renamed or removed meanwhile */
 			continue;
 		}
 		n++;
 	}
-	if (n > 0 && job->cbs.batch != NULL)
-		job->cbs.batch(batch, n, job->pos, md->nmsgs, job->cbs.arg);
+	if (n > 0 && md->fid != 0 &&
+	    store_put_summaries(md->store, md->fid, batch, n, &err) == -1) {
+		log_warn("%s: cannot cache summaries: %s", md->folder, err);
+		free(err);
+	}
+	maildir_deliver(job, batch, n);
 	for (i = 0; i < n; i++)
 		summary_clear(&batch[i]);
 	free(batch);
-	if (job->pos < md->nmsgs)
+	return job->pos >= md->nmsgs;
+}
+
+/* A batch of cached summaries: today's flags and names, then out. */
+static int
+maildir_cached_cb(struct summary *arr, size_t n, void *ctx)
+{
+	struct md_job *job = ctx;
+	size_t i, k = 0;
+
+	for (i = 0; i < n; i++) {
+		struct md_msg *m = maildir_msg(job->md, arr[i].uid);
+
+		job->below = arr[i].uid;
+		if (m == NULL || !m->cached)
+			continue; /* gone, or read from its file above */
+		if (k != i) {
+			summary_clear(&arr[k]);
+			arr[k] = arr[i];
+			memset(&arr[i], 0, sizeof arr[i]);
+		}
+		arr[k].flags = m->flags; /* the file name is the truth */
+		free(arr[k].key);
+		arr[k].key = xstrdup(m->name);
+		k++;
+	}
+	maildir_deliver(job, arr, k);
+	return 1; /* one batch per slice */
+}
+
+/*
+ * One slice of opening: first the files the store does not know, then
+ * the store's summaries, both newest first.
+ */
+static int
+maildir_open_step(struct md_job *job)
+{
+	struct maildir *md = job->md;
+	char *err = NULL;
+	int rc;
+
+	if (job->phase == 0) {
+		if (!maildir_open_files(job))
+			return 0;
+		job->phase = 1;
+		if (md->fid == 0)
+			goto done;
 		return 0;
+	}
+	rc = store_load_summaries(md->store, md->fid, job->below,
+	    MAILDIR_SLICE * 5, maildir_cached_cb, job, &err);
+	if (rc == -1) {
+		job->cbs.done(BE_LOCAL, err, job->cbs.arg);
+		free(err);
+		return 1;
+	}
+	if (rc == 1)
+		return 0; /* more batches */
+done:
 	job->cbs.done(BE_OK, NULL, job->cbs.arg);
 	return 1;
 }
@@ -748,7 +919,7 @@ maildir_open_folder(
 	}
 	job = maildir_job_start(md, maildir_open_step, maildir_open_cancel);
 	job->cbs = *cbs;
-	st.uidvalidity = 1;
+	st.uidvalidity = md->uidvalidity;
 	st.uidnext = md->nmsgs + 1;
 	st.total = md->nmsgs;
 	if (cbs->state != NULL)
@@ -841,15 +1012,49 @@ maildir_set_flags(struct backend *be, const uint32_t *uids, size_t n,
 			err = xasprintf("no message with uid %u", uids[i]);
 			break;
 		}
-		maildir_rename_flags(md, m, (m->flags | add) & ~remove, &err);
+		if (maildir_rename_flags(
+			md, m, (m->flags | add) & ~remove, &err) == 0 &&
+		    md->fid != 0) {
+			char *serr = NULL;
+
+			if (store_set_flags(md->store, md->fid, m->uid,
+				m->flags & ~MSG_RECENT, 0, &serr) == -1) {
+				log_warn("%s: %s", md->folder, serr);
+				free(serr);
+			}
+		}
 	}
 	maildir_finish_done(md, err ? BE_LOCAL : BE_OK, err, cb, arg);
 }
 
-/* Tell the owner which uids are gone. */
+/* Tell the owner (and the store) which uids are gone. */
 static void
 maildir_report_gone(struct maildir *md, GArray *gone)
 {
+	char *err = NULL;
+	guint i;
+
+	if (gone->len > 0 && md->fid != 0) {
+		if (store_remove_uids(md->store, md->fid,
+			(uint32_t *)(void *)gone->data, gone->len,
+			&err) == -1) {
+			log_warn("%s: %s", md->folder, err);
+			free(err);
+			err = NULL;
+		}
+		for (i = 0; i < gone->len; i++) {
+			char *key = NULL;
+
+			if (store_maildir_key(md->store, md->fid,
+				g_array_index(gone, uint32_t, i), &key,
+				&err) == 1)
+				store_maildir_remove(
+				    md->store, md->fid, key, &err);
+			free(key);
+			free(err);
+			err = NULL;
+		}
+	}
 	if (gone->len > 0 && md->be.events != NULL &&
 	    md->be.events->expunged != NULL)
 		md->be.events->expunged((uint32_t *)(void *)gone->data,
@@ -1172,17 +1377,19 @@ maildir_search_step(struct md_job *job)
 		gchar *data, *low;
 		gsize len;
 		char *path;
-		size_t hl;
 
 		if (m->gone)
 			continue;
 		path = maildir_msg_path(md, m);
 		if (g_file_get_contents(path, &data, &len, NULL)) {
-			hl = headers_length(data, len);
-			low = g_utf8_casefold(data + hl, len - hl);
+			char *text =
+			    mime_text_content(data, len, MAILDIR_SEARCH_MAX);
+
+			low = g_utf8_casefold(text, -1);
 			if (strstr(low, job->needle) != NULL)
 				g_array_append_val(job->hits, m->uid);
 			g_free(low);
+			g_free(text);
 			g_free(data);
 		}
 		free(path);
@@ -1202,8 +1409,8 @@ maildir_search_cancel(struct md_job *job)
 }
 
 /*
- * Search the open folder's bodies for text (case-insensitive, in the raw
- * body: encoded parts are not decoded yet).
+ * Search the open folder's bodies for text: case-insensitive, in the
+ * decoded text parts (base64, quoted-printable and charsets undone).
  */
 static void
 maildir_search_body(
@@ -1273,7 +1480,7 @@ static const struct backend_ops maildir_ops = {
 /* A backend over the Maildir++ tree at root, which must exist. */
 struct backend *
 maildir_backend_new(struct event_base *base, const char *root,
-    const struct be_events *events, char **err)
+    const struct be_events *events, struct store *store, char **err)
 {
 	struct maildir *md;
 
@@ -1287,5 +1494,6 @@ maildir_backend_new(struct event_base *base, const char *root,
 	md->be.base = base;
 	md->be.events = events;
 	md->root = xstrdup(root);
+	md->store = store;
 	return &md->be;
 }

@@ -32,8 +32,11 @@ char *maildir_name_build(
 char *maildir_unique_name(void);
 int maildir_folder_name_ok(const char *name);
 
+struct store;
+
+/* store (borrowed, may be NULL) keeps UIDs stable and caches summaries. */
 struct backend *maildir_backend_new(struct event_base *base, const char *root,
-    const struct be_events *events, char **err);
+    const struct be_events *events, struct store *store, char **err);
 int maildir_create(const char *root, char **err);
 
 #endif

@@ -18,6 +18,8 @@
 #include <sqlite3.h>
 
 #include "account.h"
+#include "cmd_list.h"
+#include "cmd_show.h"
 #include "conf.h"
 #include "log.h"
 #include "paths.h"
@@ -80,25 +82,6 @@ main_load_conf(const char *path, char **err)
 	return conf;
 }
 
-/* Add a maildir account for -f DIR to the configuration. */
-static void
-main_add_maildir(struct conf *conf, const char *dir)
-{
-	struct account_conf *a = xcalloc(1, sizeof *a);
-	const char *base = strrchr(dir, '/');
-
-	a->type = ACCOUNT_MAILDIR;
-	a->name = xstrdup(base != NULL && base[1] != '\0' ? base + 1 : dir);
-	a->maildir = paths_expand_home(dir);
-	a->keep_days = KEEP_FOREVER;
-	conf->accounts = xreallocarray(
-	    conf->accounts, conf->naccounts + 1, sizeof *conf->accounts);
-	memmove(conf->accounts + 1, conf->accounts,
-	    conf->naccounts * sizeof *conf->accounts);
-	conf->accounts[0] = a;
-	conf->naccounts++;
-}
-
 /* Open the log in the state directory; a failure is not fatal. */
 static void
 main_open_log(void)
@@ -118,9 +101,40 @@ main_open_log(void)
 	free(dir);
 }
 
+/* True if dir is a Maildir (has cur/). */
+static int
+main_is_maildir(const char *dir)
+{
+	char *cur = xasprintf("%s/cur", dir);
+	struct stat st;
+	int ok = stat(cur, &st) == 0 && S_ISDIR(st.st_mode);
+
+	free(cur);
+	return ok;
+}
+
+/*
+ * With no configuration at all, the Maildir tern offers to open: $MAIL
+ * when it is one, else ~/Maildir.  NULL when there is none.
+ */
+static char *
+main_offer(void)
+{
+	const char *mail = getenv("MAIL");
+	char *home;
+
+	if (mail != NULL && *mail != '\0' && main_is_maildir(mail))
+		return xstrdup(mail);
+	home = paths_expand_home("~/Maildir");
+	if (main_is_maildir(home))
+		return home;
+	free(home);
+	return NULL;
+}
+
 /* Run the interface; returns the exit status. */
 static int
-main_interactive(struct conf *conf, const char *start)
+main_interactive(struct conf *conf, const char *start, const char *offer)
 {
 	struct event_base *base;
 	struct account_manager *am;
@@ -140,7 +154,7 @@ main_interactive(struct conf *conf, const char *start)
 		goto out;
 	}
 	main_open_log();
-	if (ui_run(base, am, conf, idx, &err) == -1) {
+	if (ui_run(base, am, conf, idx, offer, &err) == -1) {
 		fprintf(stderr, "tern: %s\n", err);
 		free(err);
 		rc = 1;
@@ -162,6 +176,7 @@ main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *conf_path = NULL, *start = NULL, *maildir = NULL;
+	char *offer = NULL;
 	struct conf *conf;
 	char *err = NULL;
 	int c, check = 0, rc, i;
@@ -181,10 +196,15 @@ main(int argc, char **argv)
 		}
 	}
 	if (optind < argc) {
-		static const char *const cmds[] = { "fetch", "list", "show",
-			"check" };
+		static const char *const cmds[] = { "fetch", "show", "check" };
 
-		for (i = 0; i < 4; i++) {
+		if (strcmp(argv[optind], "list") == 0)
+			return cmd_list(
+			    argc - optind, argv + optind, conf_path);
+		if (strcmp(argv[optind], "show") == 0)
+			return cmd_show(
+			    argc - optind, argv + optind, conf_path);
+		for (i = 0; i < 3; i++) {
 			if (strcmp(argv[optind], cmds[i]) == 0) {
 				fprintf(stderr,
 				    "tern: '%s' is not implemented "
@@ -212,8 +232,11 @@ main(int argc, char **argv)
 		return 0;
 	}
 	if (maildir != NULL)
-		main_add_maildir(conf, maildir);
-	rc = main_interactive(conf, start);
+		conf_add_maildir(conf, maildir);
+	if (conf->naccounts == 0 && conf->path == NULL)
+		offer = main_offer();
+	rc = main_interactive(conf, start, offer);
+	free(offer);
 	conf_free(conf);
 	return rc;
 }

@@ -49,7 +49,7 @@ for f in net/*.c src/*.c ui/*.c; do
 	[ -e "$f" ] || continue
 	case "$f" in
 	src/main.c) continue ;;	# the program, not a module
-	ui/index.c|ui/help.c) h=ui/view.h ;;	# views share view.h
+	ui/index.c|ui/help.c|ui/pager.c|ui/textview.c) h=ui/view.h ;; # views
 	*) h="${f%.c}.h" ;;
 	esac
 	[ -e "$h" ] || missing="$missing$f has no $h

@@ -63,6 +63,24 @@ static const struct {
 	[ACT_LIMIT] = { "limit", "show only messages matching a pattern" },
 	[ACT_CHANGE_FOLDER] = { "change-folder", "open another folder" },
 	[ACT_REDRAW] = { "redraw-screen", "clear and redraw the screen" },
+	[ACT_SEARCH_NEXT] = { "search-next", "search for the next match" },
+	[ACT_SORT] = { "sort-mailbox", "sort messages (or thread them)" },
+	[ACT_SORT_REVERSE] = { "sort-reverse", "sort messages in reverse" },
+	[ACT_COLLAPSE_THREAD] = { "collapse-thread",
+	    "collapse or expand this thread" },
+	[ACT_TOGGLE_HEADERS] = { "display-toggle-weed",
+	    "show all headers, or the usual ones" },
+	[ACT_VIEW_ATTACHMENTS] = { "view-attachments",
+	    "list the message's attachments" },
+	[ACT_VIEW_URLS] = { "view-urls",
+	    "list the URLs in the message (Enter opens one)" },
+	[ACT_SAVE_ENTRY] = { "save-entry", "save the attachment to a file" },
+	[ACT_VIEW_MAILCAP] = { "view-mailcap",
+	    "open the attachment through mailcap" },
+	[ACT_SELECT_ENTRY] = { "select-entry",
+	    "open the chosen entry (in a message: next line)" },
+	[ACT_COLLAPSE_ALL] = { "collapse-all",
+	    "collapse or expand all threads" },
 };
 
 static const char *const keymap_menus[MENU_COUNT] = {
@@ -168,6 +186,11 @@ keymap_new(void)
 	keymap_bind(km, MENU_INDEX, '/', ACT_SEARCH);
 	keymap_bind(km, MENU_INDEX, 'l', ACT_LIMIT);
 	keymap_bind(km, MENU_INDEX, 'c', ACT_CHANGE_FOLDER);
+	keymap_bind(km, MENU_INDEX, 'n', ACT_SEARCH_NEXT);
+	keymap_bind(km, MENU_INDEX, 'o', ACT_SORT);
+	keymap_bind(km, MENU_INDEX, 'O', ACT_SORT_REVERSE);
+	keymap_bind(km, MENU_INDEX, KEY_META | 'v', ACT_COLLAPSE_THREAD);
+	keymap_bind(km, MENU_INDEX, KEY_META | 'V', ACT_COLLAPSE_ALL);
 
 	keymap_bind_moves(km, MENU_PAGER);
 	keymap_bind(km, MENU_PAGER, 'q', ACT_EXIT);
@@ -176,6 +199,14 @@ keymap_new(void)
 	keymap_bind(km, MENU_PAGER, 'd', ACT_DELETE);
 	keymap_bind(km, MENU_PAGER, 'u', ACT_UNDELETE);
 	keymap_bind(km, MENU_PAGER, 'F', ACT_FLAG);
+	keymap_bind(km, MENU_PAGER, 'h', ACT_TOGGLE_HEADERS);
+	keymap_bind(km, MENU_PAGER, 'v', ACT_VIEW_ATTACHMENTS);
+	keymap_bind(km, MENU_PAGER, CTRL('b'), ACT_VIEW_URLS);
+	keymap_bind(km, MENU_PAGER, 's', ACT_SAVE_ENTRY);
+	keymap_bind(km, MENU_PAGER, 'm', ACT_VIEW_MAILCAP);
+	keymap_bind(km, MENU_PAGER, '\n', ACT_SELECT_ENTRY);
+	keymap_bind(km, MENU_PAGER, '\r', ACT_SELECT_ENTRY);
+	keymap_bind(km, MENU_PAGER, KEY_ENTER, ACT_SELECT_ENTRY);
 
 	keymap_bind_moves(km, MENU_HELP);
 	keymap_bind(km, MENU_HELP, 'q', ACT_EXIT);
@@ -240,6 +271,15 @@ keymap_parse_key(const char *name, int *key)
 		*key = CTRL(c);
 		return 0;
 	}
+	/* Escape then a character: \ev, <Esc>v or M-v. */
+	if ((n == 3 && name[0] == '\\' && name[1] == 'e') ||
+	    (n == 3 && name[0] == 'M' && name[1] == '-') ||
+	    (n == 6 && g_ascii_strncasecmp(name, "<Esc>", 5) == 0)) {
+		if (!g_ascii_isgraph(name[n - 1]))
+			return -1;
+		*key = KEY_META | (unsigned char)name[n - 1];
+		return 0;
+	}
 	for (i = 0; i < G_N_ELEMENTS(keymap_names); i++) {
 		if (g_ascii_strcasecmp(name, keymap_names[i].name) == 0) {
 			*key = keymap_names[i].key;
@@ -261,7 +301,10 @@ keymap_key_name(int key, char *buf, size_t len)
 			return;
 		}
 	}
-	if (key > 0 && key < 0x20)
+	if ((key & KEY_META) && (key & ~KEY_META) > 0x20 &&
+	    (key & ~KEY_META) < 0x7f)
+		snprintf(buf, len, "<Esc>%c", key & ~KEY_META);
+	else if (key > 0 && key < 0x20)
 		snprintf(buf, len, "^%c", key + 'A' - 1);
 	else if (key > 0x20 && key < 0x7f)
 		snprintf(buf, len, "%c", key);

@@ -42,6 +42,17 @@ enum key_action {
 	ACT_LIMIT,
 	ACT_CHANGE_FOLDER,
 	ACT_REDRAW,
+	ACT_SEARCH_NEXT,
+	ACT_SORT,
+	ACT_SORT_REVERSE,
+	ACT_COLLAPSE_THREAD,
+	ACT_COLLAPSE_ALL,
+	ACT_TOGGLE_HEADERS,
+	ACT_VIEW_ATTACHMENTS,
+	ACT_VIEW_URLS,
+	ACT_SAVE_ENTRY,
+	ACT_VIEW_MAILCAP,
+	ACT_SELECT_ENTRY,
 	ACT_COUNT,
 };
 
@@ -50,6 +61,9 @@ struct keymap_binding {
 	int key;
 	enum key_action action;
 };
+
+/* Escape followed by a key (Alt-key on most terminals). */
+#define KEY_META 0x100000
 
 struct keymap;
 

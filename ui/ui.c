@@ -8,11 +8,13 @@
  * turn has been handled.
  *
  * Screen rows: the account bar on top, the current view, the status line,
- * and the message line at the bottom.
+ * and the message line at the bottom (which doubles as the prompt).
+ * Every string drawn goes through sanitize_text() first.
  */
 #include "config.h"
 
 #include <locale.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -23,11 +25,13 @@
 
 #include <curses.h>
 #include <event2/event.h>
+#include <glib.h>
 
 #include "account.h"
 #include "conf.h"
 #include "keymap.h"
 #include "log.h"
+#include "sanitize.h"
 #include "theme.h"
 #include "ui.h"
 #include "view.h"
@@ -36,6 +40,18 @@
 #define UI_MAX_VIEWS 8
 #define UI_PRIO_INPUT 0
 #define UI_PRIO_REDRAW 2
+#define UI_PROMPT_MAX 1024
+
+struct ui_prompt {
+	char *label;
+	GString *text;
+	ui_prompt_cb done;
+	ui_complete_cb complete;
+	ui_key_cb key_done; /* set for a one-key question */
+	void *arg;
+	char *completing; /* the text Tab started from */
+	int nth;
+};
 
 struct ui {
 	struct event_base *base; /* borrowed */
@@ -48,6 +64,7 @@ struct ui {
 
 	char *message;
 	int message_error;
+	struct ui_prompt *prompt;
 
 	struct event *input_ev;
 	struct event *redraw_ev;
@@ -146,6 +163,13 @@ ui_current_account(struct ui *ui)
 	return account_manager_get(ui->am, ui->current);
 }
 
+/* Every account. */
+struct account_manager *
+ui_accounts(struct ui *ui)
+{
+	return ui->am;
+}
+
 /* The key bindings in force. */
 const struct keymap *
 ui_keymap(struct ui *ui)
@@ -153,25 +177,59 @@ ui_keymap(struct ui *ui)
 	return ui->keymap;
 }
 
+/* Columns one character takes. */
+static int
+ui_char_width(gunichar c)
+{
+	if (g_unichar_iszerowidth(c))
+		return 0;
+	return g_unichar_iswide(c) ? 2 : 1;
+}
+
+/* Columns a (sanitised, valid UTF-8) string takes. */
+int
+ui_text_width(const char *s)
+{
+	int w = 0;
+
+	for (; *s != '\0'; s = g_utf8_next_char(s))
+		w += ui_char_width(g_utf8_get_char(s));
+	return w;
+}
+
 /*
- * Write text at (row, col), at most width columns, in attr.  Text is
- * ours or already sanitised; control bytes are shown as '?' regardless.
+ * Write text at (row, col) in at most width columns, sanitised first.
+ * A wide character that would not fit whole is left out.  Returns the
+ * columns written.
  */
+int
+ui_put_text(int row, int col, int width, int attr, const char *text)
+{
+	char *clean;
+	const char *p;
+	int w = 0, cw;
+
+	if (width <= 0)
+		return 0;
+	clean = sanitize_text(text, strlen(text), 0);
+	for (p = clean; *p != '\0'; p = g_utf8_next_char(p)) {
+		cw = ui_char_width(g_utf8_get_char(p));
+		if (w + cw > width)
+			break;
+		w += cw;
+	}
+	attrset(attr);
+	mvaddnstr(row, col, clean, p - clean);
+	attrset(A_NORMAL);
+	free(clean);
+	return w;
+}
+
+/* ui_put_text without the column count. */
 void
 ui_put(int row, int col, int width, int attr, const char *text)
 {
-	int i;
-
-	if (width <= 0)
-		return;
-	attrset(attr);
-	move(row, col);
-	for (i = 0; text[i] != '\0' && i < width; i++) {
-		unsigned char c = text[i];
-
-		addch(c < 0x20 || c == 0x7f ? '?' : c);
-	}
-	attrset(A_NORMAL);
+	ui_put_text(row, col, width, attr, text);
 }
 
 /* Fill a row with spaces in attr. */
@@ -208,9 +266,31 @@ ui_draw_accountbar(struct ui *ui, int width)
 			attr = theme_attr(TH_ACCOUNTBAR_PLAIN);
 		else
 			attr = theme_attr(TH_ACCOUNTBAR);
-		ui_put(0, col, width - col, attr, buf);
-		col += strlen(buf);
+		col += ui_put_text(0, col, width - col, attr, buf);
 	}
+}
+
+/* The message line: the prompt while one is open, else the message. */
+static void
+ui_draw_bottom(struct ui *ui, int row, int width)
+{
+	struct ui_prompt *p = ui->prompt;
+	int w;
+
+	if (p != NULL) {
+		w = ui_put_text(row, 0, width, theme_attr(TH_NORMAL), p->label);
+		w += ui_put_text(
+		    row, w, width - w, theme_attr(TH_NORMAL), p->text->str);
+		curs_set(1);
+		move(row, w < width ? w : width - 1);
+		return;
+	}
+	curs_set(0);
+	if (ui->message != NULL)
+		ui_put(row, 0, width,
+		    theme_attr(ui->message_error ? TH_ERROR : TH_MESSAGE),
+		    ui->message);
+	move(row, width - 1);
 }
 
 /* Redraw everything from the model; runs once per loop turn at most. */
@@ -234,12 +314,136 @@ ui_redraw_cb(evutil_socket_t fd, short what, void *arg)
 	ui_fill(rows - 2, cols, theme_attr(TH_STATUS));
 	v->ops->status(ui, v, status, sizeof status);
 	ui_put(rows - 2, 0, cols, theme_attr(TH_STATUS), status);
-	if (ui->message != NULL)
-		ui_put(rows - 1, 0, cols,
-		    theme_attr(ui->message_error ? TH_ERROR : TH_MESSAGE),
-		    ui->message);
-	move(rows - 1, cols - 1);
+	ui_draw_bottom(ui, rows - 1, cols);
 	refresh();
+}
+
+/* Open a prompt on the message line. */
+void
+ui_prompt(struct ui *ui, const char *label, const char *initial,
+    ui_prompt_cb done, ui_complete_cb complete, void *arg)
+{
+	struct ui_prompt *p = xcalloc(1, sizeof *p);
+
+	p->label = xstrdup(label);
+	p->text = g_string_new(initial ? initial : "");
+	p->done = done;
+	p->complete = complete;
+	p->arg = arg;
+	ui->prompt = p;
+	ui_set_dirty(ui);
+}
+
+/* Ask for a single key on the message line. */
+void
+ui_ask_key(struct ui *ui, const char *label, ui_key_cb done, void *arg)
+{
+	ui_prompt(ui, label, NULL, NULL, NULL, arg);
+	ui->prompt->key_done = done;
+}
+
+/* Close the prompt (its callback is the caller's business). */
+static void
+ui_prompt_close(struct ui *ui)
+{
+	struct ui_prompt *p = ui->prompt;
+
+	ui->prompt = NULL;
+	free(p->label);
+	free(p->completing);
+	g_string_free(p->text, TRUE);
+	free(p);
+	ui_set_dirty(ui);
+}
+
+/* Remove the last UTF-8 character of the prompt's text. */
+static void
+ui_prompt_backspace(struct ui_prompt *p)
+{
+	const char *prev;
+
+	if (p->text->len == 0)
+		return;
+	prev = g_utf8_find_prev_char(p->text->str, p->text->str + p->text->len);
+	g_string_truncate(p->text, prev ? (gsize)(prev - p->text->str) : 0);
+}
+
+/* A key while the prompt is open: edit, complete, accept or cancel. */
+static void
+ui_prompt_key(struct ui *ui, int key)
+{
+	struct ui_prompt *p = ui->prompt;
+	ui_prompt_cb done = p->done;
+	ui_key_cb key_done = p->key_done;
+	void *arg = p->arg;
+	char *text, *c;
+
+	if (key_done != NULL) {
+		ui_prompt_close(ui);
+		key_done(ui, key, arg);
+		return;
+	}
+	if (key != '\t') {
+		free(p->completing);
+		p->completing = NULL;
+		p->nth = 0;
+	}
+	switch (key) {
+	case '\n':
+	case '\r':
+	case KEY_ENTER:
+		text = xstrdup(p->text->str);
+		ui_prompt_close(ui);
+		done(ui, text, arg);
+		free(text);
+		return;
+	case 27:
+	case 7: /* ^G */
+		ui_prompt_close(ui);
+		done(ui, NULL, arg);
+		return;
+	case KEY_BACKSPACE:
+	case 127:
+	case 8: ui_prompt_backspace(p); break;
+	case 21: /* ^U */ g_string_truncate(p->text, 0); break;
+	case '\t':
+		if (p->complete == NULL)
+			break;
+		if (p->completing == NULL)
+			p->completing = xstrdup(p->text->str);
+		c = p->complete(ui, p->completing, p->nth++, arg);
+		if (c == NULL && p->nth > 1) { /* wrap around */
+			p->nth = 0;
+			c = p->complete(ui, p->completing, p->nth++, arg);
+		}
+		if (c != NULL) {
+			g_string_assign(p->text, c);
+			free(c);
+		}
+		break;
+	default:
+		if (key >= 0x20 && key < 0x100 && key != 0x7f &&
+		    p->text->len < UI_PROMPT_MAX)
+			g_string_append_c(p->text, (char)key);
+		break;
+	}
+	ui_set_dirty(ui);
+}
+
+/* Show account i, activating it the first time. */
+static void
+ui_switch_account(struct ui *ui, size_t i)
+{
+	struct view *v;
+
+	while (ui->nviews > 1) /* a pager belongs to the old account */
+		ui_pop_view(ui);
+	ui->current = i;
+	account_activate(ui_current_account(ui));
+	v = ui->views[0];
+	if (v->ops->key != NULL)
+		v->ops->key(ui, v, ACT_NONE, 0); /* let it re-anchor */
+	ui_message(ui, "Account %s.", account_name(ui_current_account(ui)));
 }
 
 /* Actions every view shares, tried when the view did not handle a key. */
@@ -255,12 +459,9 @@ ui_global_action(struct ui *ui, enum key_action act)
 			ui_message(ui, "There is no other account.");
 			return 1;
 		}
-		if (act == ACT_NEXT_ACCOUNT)
-			ui->current = (ui->current + 1) % n;
-		else
-			ui->current = (ui->current + n - 1) % n;
-		ui_message(
-		    ui, "Account %s.", account_name(ui_current_account(ui)));
+		ui_switch_account(ui,
+		    act == ACT_NEXT_ACCOUNT ? (ui->current + 1) % n
+					    : (ui->current + n - 1) % n);
 		return 1;
 	case ACT_REDRAW:
 		clearok(curscr, TRUE);
@@ -271,17 +472,22 @@ ui_global_action(struct ui *ui, enum key_action act)
 	}
 }
 
-/* Hand one key to the top view. */
+/* Hand one key to the prompt or the top view. */
 static void
 ui_key(struct ui *ui, int key)
 {
 	struct view *v = ui->views[ui->nviews - 1];
-	enum key_action act = keymap_lookup(ui->keymap, v->ops->menu, key);
+	enum key_action act;
 
+	if (ui->prompt != NULL) {
+		ui_prompt_key(ui, key);
+		return;
+	}
+	act = keymap_lookup(ui->keymap, v->ops->menu, key);
 	free(ui->message);
 	ui->message = NULL;
 	ui_set_dirty(ui);
-	if (v->ops->key(ui, v, act, key))
+	if (act != ACT_NONE && v->ops->key(ui, v, act, key))
 		return;
 	if (ui_global_action(ui, act))
 		return;
@@ -297,12 +503,32 @@ static void
 ui_input_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct ui *ui = arg;
-	int key;
+	int key, next, keys = 0;
+	struct pollfd pfd = { .fd = STDIN_FILENO, .events = POLLIN };
 
 	while (!ui->quitting && (key = getch()) != ERR) {
+		keys++;
 		if (key == KEY_RESIZE)
 			continue; /* SIGWINCH is ours, see ui_winch_cb */
+		/* Escape with a key right behind it is Alt-key. */
+		if (key == 27 && ui->prompt == NULL &&
+		    (next = getch()) != ERR) {
+			if (next >= 0x20 && next < 0x7f)
+				key = KEY_META | next;
+			else
+				ungetch(next);
+		}
 		ui_key(ui, key);
+	}
+	/*
+	 * Readable but no key: the terminal may have gone (the window was
+	 * closed, the ssh session dropped).  Without this check the loop
+	 * would spin on the hung-up descriptor forever.
+	 */
+	if (keys == 0 && poll(&pfd, 1, 0) == 1 &&
+	    (pfd.revents & (POLLHUP | POLLERR | POLLNVAL))) {
+		log_info("the terminal went away; quitting");
+		ui_quit(ui);
 	}
 }
 
@@ -327,6 +553,105 @@ ui_term_cb(evutil_socket_t sig, short what, void *arg)
 
 	log_info("signal %d, quitting", (int)sig);
 	ui_quit(ui);
+}
+
+/* An account changed: redraw if it is the one shown. */
+static void
+ui_account_changed(struct account *a, unsigned what, void *arg)
+{
+	struct ui *ui = arg;
+	struct view *v = ui->views[0];
+
+	if (a != ui_current_account(ui))
+		return;
+	if ((what & ACCOUNT_CHANGED_VIEW) && v->ops->key != NULL)
+		v->ops->key(ui, v, ACT_NONE, 0); /* re-anchor the cursor */
+	ui_set_dirty(ui);
+}
+
+/* An account has a line for the user. */
+static void
+ui_account_message(struct account *a, int error, const char *text, void *arg)
+{
+	struct ui *ui = arg;
+
+	if (error)
+		ui_error(ui, "%s", text);
+	else if (a == ui_current_account(ui))
+		ui_message(ui, "%s", text);
+}
+
+/* The answer to the offer of a Maildir when there is no configuration. */
+static void
+ui_offer_done(struct ui *ui, int key, void *arg)
+{
+	const char *dir = arg;
+
+	if (key != 'y' && key != 'Y' && key != '\r' && key != '\n' &&
+	    key != KEY_ENTER) {
+		ui_message(ui,
+		    "Not opened.  Write ~/.config/tern/config to add "
+		    "accounts (see man tern).");
+		return;
+	}
+	ui_switch_account(ui, account_manager_add_maildir(ui->am, dir));
+}
+
+/* A certificate question being asked. */
+struct ui_cert_q {
+	struct account *acct;
+	int always_allowed;
+};
+
+/* The answer to a certificate question. */
+static void
+ui_cert_answer_cb(struct ui *ui, int key, void *arg)
+{
+	struct ui_cert_q *q = arg;
+	enum be_cert_answer ans;
+
+	if (key == 'o' || key == 'O')
+		ans = BE_CERT_ONCE;
+	else if ((key == 'a' || key == 'A') && q->always_allowed)
+		ans = BE_CERT_ALWAYS;
+	else if (key == 'r' || key == 'R' || key == 27)
+		ans = BE_CERT_REJECT;
+	else { /* not an answer: ask again */
+		ui_ask_key(ui,
+		    q->always_allowed
+			? "(r)eject, accept (o)nce, accept (a)lways? "
+			: "(r)eject, accept (o)nce? ",
+		    ui_cert_answer_cb, q);
+		return;
+	}
+	ui_pop_view(ui);
+	account_cert_answer(q->acct, ans);
+	ui_message(ui,
+	    ans == BE_CERT_REJECT     ? "Certificate rejected."
+		: ans == BE_CERT_ONCE ? "Certificate accepted once."
+				      : "Certificate accepted and "
+					"remembered.");
+	free(q);
+}
+
+/* An account met a certificate it cannot trust: show it and ask. */
+static void
+ui_account_question(
+    struct account *a, const char *details, int always_allowed, void *arg)
+{
+	struct ui *ui = arg;
+	struct ui_cert_q *q = xcalloc(1, sizeof *q);
+	char *title = xasprintf(
+	    "%s: the server's certificate is not trusted", account_name(a));
+
+	q->acct = a;
+	q->always_allowed = always_allowed;
+	ui_push_view(ui, text_view_new(ui, title, details));
+	free(title);
+	ui_ask_key(ui,
+	    always_allowed ? "(r)eject, accept (o)nce, accept (a)lways? "
+			   : "(r)eject, accept (o)nce? ",
+	    ui_cert_answer_cb, q);
 }
 
 /* Load the theme named in the config; problems go to the message line. */
@@ -361,6 +686,8 @@ ui_free(struct ui *ui)
 
 		v->ops->free(v);
 	}
+	if (ui->prompt != NULL)
+		ui_prompt_close(ui);
 	if (ui->input_ev)
 		event_free(ui->input_ev);
 	if (ui->redraw_ev)
@@ -381,10 +708,13 @@ ui_free(struct ui *ui)
  */
 int
 ui_run(struct event_base *base, struct account_manager *am,
-    const struct conf *conf, int start_account, char **err)
+    const struct conf *conf, int start_account, const char *offer, char **err)
 {
 	static const int term_sigs[3] = { SIGTERM, SIGHUP, SIGINT };
 	struct ui ui = { .base = base, .am = am };
+	struct account_observer obs = { ui_account_changed, ui_account_message,
+		ui_account_question, &ui };
+	struct account_observer none = { NULL, NULL, NULL, NULL };
 	int i;
 
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
@@ -427,15 +757,26 @@ ui_run(struct event_base *base, struct account_manager *am,
 	ui_load_theme(&ui, conf);
 
 	ui.views[ui.nviews++] = index_view_new(&ui);
+	account_manager_observe(am, &obs);
+	if (ui_current_account(&ui) != NULL)
+		account_activate(ui_current_account(&ui));
 	event_add(ui.input_ev, NULL);
 	event_add(ui.winch_ev, NULL);
 	for (i = 0; i < 3; i++)
 		event_add(ui.term_ev[i], NULL);
+	if (offer != NULL) {
+		char *q = xasprintf(
+		    "No configuration found.  Open %s? ([y]/n) ", offer);
+
+		ui_ask_key(&ui, q, ui_offer_done, (void *)offer);
+		free(q);
+	}
 	ui_set_dirty(&ui);
 	log_info("interface started, %zu accounts", account_manager_count(am));
 
 	event_base_dispatch(base);
 
+	account_manager_observe(am, &none);
 	curs_set(1);
 	endwin();
 	ui_free(&ui);

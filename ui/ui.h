@@ -12,7 +12,7 @@ struct account_manager;
 struct conf;
 
 int ui_run(struct event_base *base, struct account_manager *am,
-    const struct conf *conf, int start_account, char **err);
+    const struct conf *conf, int start_account, const char *offer, char **err);
 const char *ui_curses_version(void);
 
 #endif

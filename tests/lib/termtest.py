@@ -108,7 +108,7 @@ class Term:
     def wait_for(self, pattern, timeout=10.0, gone=False):
         """Wait until pattern (a regex) is on the screen (or gone from it)."""
         deadline = time.monotonic() + timeout
-        rx = re.compile(pattern)
+        rx = re.compile(pattern, re.M)
         while True:
             text = self.screen()
             if bool(rx.search(text)) != gone:
@@ -177,6 +177,10 @@ class Term:
         if self.started:
             self._tmux("kill-server", check=False)
             self.started = False
+            sock = os.path.join(os.environ.get("TMUX_TMPDIR", "/tmp"),
+                                "tmux-%d" % os.getuid(), self.socket)
+            if os.path.exists(sock):
+                os.unlink(sock)
             if os.path.exists(self.status_file):
                 os.unlink(self.status_file)
 

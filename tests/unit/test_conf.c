@@ -345,6 +345,91 @@ test_describe(void)
 	conf_free(c);
 }
 
+/* The reading keys: url_command, header_list, alternative_order. */
+static void
+test_reading_keys(void)
+{
+	static const struct {
+		const char *text, *err; /* err NULL: must parse */
+	} bad[] = {
+		{ "[general]\nurl_command =\n", "url_command: empty command" },
+		{ "[general]\nheader_list = ,\n", "header_list: empty list" },
+		{ "[general]\nheader_list = From, Sub:ject\n",
+		    "header_list: 'Sub:ject' is not a header name" },
+		{ "[general]\nheader_list = Gr\xc3\xbc\xc3\x9f\n",
+		    "is not a header name" },
+		{ "[general]\nalternative_order = html\n",
+		    "alternative_order: 'html' is not a MIME type" },
+		{ "[general]\nalternative_order = text/html/x\n",
+		    "is not a MIME type" },
+		{ "[general]\nalternative_order = /html\n",
+		    "is not a MIME type" },
+		{ "[general]\nalternative_order = text/\n",
+		    "is not a MIME type" },
+		{ "[general]\nalternative_order = text/h<tml\n",
+		    "is not a MIME type" },
+	};
+	const char *text = "[general]\n"
+			   "url_command = firefox --new-tab %s\n"
+			   "header_list = Date From,To  Subject, X-Mailer\n"
+			   "alternative_order = Text/HTML, text/*\n";
+	struct conf *c;
+	char *err, *buf = NULL;
+	size_t i, len = 0;
+	FILE *f;
+
+	c = parse("", &err);
+	g_assert_null(c->url_command);
+	g_assert_null(c->header_list);
+	g_assert_null(c->alternative_order);
+	conf_free(c);
+	c = parse(text, &err);
+	g_assert_null(err);
+	g_assert_cmpstr(c->url_command, ==, "firefox --new-tab %s");
+	g_assert_cmpuint(g_strv_length(c->header_list), ==, 5);
+	g_assert_cmpstr(c->header_list[0], ==, "Date");
+	g_assert_cmpstr(c->header_list[4], ==, "X-Mailer");
+	g_assert_cmpuint(g_strv_length(c->alternative_order), ==, 2);
+	g_assert_cmpstr(c->alternative_order[0], ==, "text/html");
+	g_assert_cmpstr(c->alternative_order[1], ==, "text/*");
+	f = open_memstream(&buf, &len);
+	conf_describe(c, f);
+	fclose(f);
+	g_assert_nonnull(strstr(buf, "url_command = firefox --new-tab %s\n"));
+	g_assert_nonnull(
+	    strstr(buf, "header_list = Date, From, To, Subject, X-Mailer\n"));
+	g_assert_nonnull(
+	    strstr(buf, "alternative_order = text/html, text/*\n"));
+	free(buf);
+	conf_free(c);
+	for (i = 0; i < G_N_ELEMENTS(bad); i++) {
+		c = parse(bad[i].text, &err);
+		if (c != NULL || err == NULL || strstr(err, bad[i].err) == NULL)
+			g_error("case %zu: wanted \"%s\", got \"%s\"", i,
+			    bad[i].err, err ? err : "(no error)");
+		free(err);
+	}
+}
+
+/* More list items than CONF_MAX_LIST are refused. */
+static void
+test_long_list(void)
+{
+	GString *s = g_string_new("[general]\nheader_list = ");
+	struct conf *c;
+	char *err;
+	int i;
+
+	for (i = 0; i < 100; i++)
+		g_string_append_printf(s, "X-H%d, ", i);
+	g_string_append_c(s, '\n');
+	c = parse(s->str, &err);
+	g_assert_null(c);
+	g_assert_nonnull(strstr(err, "header_list: more than"));
+	free(err);
+	g_string_free(s, TRUE);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -358,5 +443,7 @@ main(int argc, char **argv)
 	g_test_add_func("/conf/permissions", test_permissions);
 	g_test_add_func("/conf/load-file", test_load_file);
 	g_test_add_func("/conf/describe", test_describe);
+	g_test_add_func("/conf/reading-keys", test_reading_keys);
+	g_test_add_func("/conf/long-list", test_long_list);
 	return g_test_run();
 }

@@ -127,6 +127,75 @@ test_bounded(void)
 	g_string_free(g, TRUE);
 }
 
+/* RFC 2047: what decodes, what is kept as it is, never empty. */
+static void
+test_decode_text(void)
+{
+	static const struct {
+		const char *raw, *want;
+	} cases[] = {
+		{ "", "" },
+		{ "  plain  ", "plain" },
+		{ "=?utf-8?Q?caf=C3=A9?=", "café" },
+		{ "=?UTF-8?q?a_b?=", "a b" },
+		{ "=?iso-8859-1?B?Y2Fm6Q==?=", "café" },
+		/* white space between words goes, around them stays */
+		{ "=?utf-8?Q?a?= =?utf-8?Q?b?=", "ab" },
+		{ "x =?utf-8?Q?a?= y", "x a y" },
+		{ "=?utf-8?Q?a?=\r\n =?utf-8?Q?b?=", "ab" },
+		/* a character split between words, across a fold */
+		{ "=?utf-8?B?4oI=?=\n =?utf-8?B?rA==?=", "€" },
+		{ "=?utf-8?Q?=E2=82?= =?utf-8?Q?=AC?=", "€" },
+		/* each word decodes on its own: padding inside is fine */
+		{ "=?utf-8?B?w6k=?= =?utf-8?B?w6k=?=", "éé" },
+		{ "=?utf-8?B?w6k?=", "é" },
+		/* mixed charsets */
+		{ "=?iso-8859-1?Q?=E9?= =?koi8-r?B?8A==?=", "éП" },
+		/* invalid: kept as written */
+		{ "=?utf-8?B?!!!?=", "=?utf-8?B?!!!?=" },
+		{ "=?utf-8?B?A?=", "=?utf-8?B?A?=" },
+		{ "=?utf-8?X?abc?=", "=?utf-8?X?abc?=" },
+		{ "=?utf-8?Q?no end", "=?utf-8?Q?no end" },
+		{ "=?"
+		  "?Q?x?=",
+		    "=?"
+		    "?Q?x?=" },
+		{ "=?utf-8?Q?sp ace?=", "=?utf-8?Q?sp ace?=" },
+		/* valid but empty: the raw text is shown instead */
+		{ "=?utf-8?B?"
+		  "?=",
+		    "=?utf-8?B?"
+		    "?=" },
+		/* unknown charset: the fallback chain */
+		{ "=?x-bogus?Q?caf=C3=A9?=", "café" },
+		{ "=?x-bogus?Q?caf=E9?=", "café" },
+		/* RFC 2231 language suffix */
+		{ "=?utf-8*de?Q?Gr=C3=BC=C3=9Fe?=", "Grüße" },
+		/* unencoded 8-bit */
+		{ "Gr\xc3\xbc\xc3\x9f"
+		  "e",
+		    "Grüße" },
+		{ "caf\xe9", "café" },
+		/* controls are left for the sanitiser, NUL never cuts */
+		{ "=?utf-8?Q?a=1Bb?=",
+		    "a\x1b"
+		    "b" },
+		{ "=?utf-8?B?YQBi?=",
+		    "a\xef\xbf\xbd"
+		    "b" },
+	};
+	size_t i;
+
+	for (i = 0; i < G_N_ELEMENTS(cases); i++) {
+		char *got = headers_decode_text(cases[i].raw);
+
+		if (strcmp(got, cases[i].want) != 0)
+			g_error("case %zu: got \"%s\", want \"%s\"", i, got,
+			    cases[i].want);
+		free(got);
+	}
+}
+
 int
 main(int argc, char **argv)
 {
@@ -136,5 +205,6 @@ main(int argc, char **argv)
 	g_test_add_func("/headers/fields", test_fields);
 	g_test_add_func("/headers/broken", test_broken);
 	g_test_add_func("/headers/bounded", test_bounded);
+	g_test_add_func("/headers/decode-text", test_decode_text);
 	return g_test_run();
 }

@@ -77,6 +77,10 @@ test_parse_key(void)
 		{ "<Enter>", '\n' },
 		{ "<Esc>", 27 },
 		{ "<Space>", ' ' },
+		{ "\\ev", KEY_META | 'v' },
+		{ "M-V", KEY_META | 'V' },
+		{ "<Esc>x", KEY_META | 'x' },
+		{ "\\e ", -1 },
 	};
 	size_t i;
 	int key;
@@ -104,6 +108,8 @@ test_key_names(void)
 	g_assert_cmpstr(buf, ==, "^D");
 	keymap_key_name(KEY_DOWN, buf, sizeof buf);
 	g_assert_cmpstr(buf, ==, "<Down>");
+	keymap_key_name(KEY_META | 'v', buf, sizeof buf);
+	g_assert_cmpstr(buf, ==, "<Esc>v");
 	keymap_key_name(' ', buf, sizeof buf);
 	g_assert_cmpstr(buf, ==, "<Space>");
 }

@@ -16,6 +16,7 @@
 
 #include "backend.h"
 #include "maildir.h"
+#include "store.h"
 #include "summary.h"
 
 static void
@@ -300,7 +301,7 @@ test_backend(void)
 	c.folders = g_ptr_array_new_with_free_func(g_free);
 
 	/* Not a Maildir yet: refused with the reason. */
-	g_assert_null(maildir_backend_new(c.base, root, &ev, &err));
+	g_assert_null(maildir_backend_new(c.base, root, &ev, NULL, &err));
 	g_assert_nonnull(strstr(err, "is not a Maildir"));
 	free(err);
 
@@ -321,7 +322,7 @@ test_backend(void)
 			    g_build_filename(root, ".notmaildir", NULL), 0700),
 	    ==, 0);
 
-	be = maildir_backend_new(c.base, root, &ev, &err);
+	be = maildir_backend_new(c.base, root, &ev, NULL, &err);
 	g_assert_nonnull(be);
 
 	/* Folders with counts; the callback never runs inside the call. */
@@ -486,6 +487,135 @@ test_backend(void)
 	g_free(root);
 }
 
+/* Open INBOX on a fresh backend over root and store; returns it. */
+static struct backend *
+open_inbox(
+    struct ctx *c, const char *root, struct be_events *ev, struct store *st)
+{
+	struct be_open_cbs cbs = { state_cb, batch_cb, done_cb, c };
+	struct backend *be;
+	char *err = NULL;
+
+	be = maildir_backend_new(c->base, root, ev, st, &err);
+	g_assert_nonnull(be);
+	ctx_reset(c);
+	g_ptr_array_set_size(c->summaries, 0);
+	be->ops->open_folder(be, "INBOX", &cbs);
+	run_until_done(c);
+	g_assert_cmpint(c->st, ==, BE_OK);
+	return be;
+}
+
+/* The subject delivered for uid, or NULL. */
+static const char *
+subject_of(struct ctx *c, uint32_t uid)
+{
+	guint i;
+
+	for (i = 0; i < c->summaries->len; i++) {
+		struct summary *s = c->summaries->pdata[i];
+
+		if (s->uid == uid)
+			return s->subject;
+	}
+	return NULL;
+}
+
+/*
+ * With a store, UIDs survive a restart, summaries come from the cache
+ * (a file changed behind tern's back keeps its cached subject until its
+ * name changes), new files get new UIDs, and gone files leave the cache.
+ */
+static void
+test_store_cache(void)
+{
+	char *root = g_dir_make_tmp("tern-mds-XXXXXX", NULL), *err = NULL;
+	char *dbdir = g_dir_make_tmp("tern-mdsdb-XXXXXX", NULL);
+	char *db = g_build_filename(dbdir, "s.db", NULL), *warning = NULL;
+	struct ctx c = { 0 };
+	struct be_events ev = { .expunged = expunged_cb, .arg = &c };
+	struct backend *be;
+	struct store *st;
+	uint32_t uid, first_uid_of_b = 0;
+	guint i;
+
+	c.base = event_base_new();
+	event_base_priority_init(c.base, 3);
+	c.summaries = g_ptr_array_new_with_free_func(free_summary);
+	c.uids = g_array_new(FALSE, FALSE, sizeof(uint32_t));
+	c.expunged = g_array_new(FALSE, FALSE, sizeof(uint32_t));
+	c.folders = g_ptr_array_new_with_free_func(g_free);
+	put(root, "cur/1000.a.host:2,S", MSG("1", "alpha", "x"));
+	put(root, "cur/1001.b.host:2,", MSG("2", "bravo", "x"));
+	g_assert_cmpint(
+	    g_mkdir_with_parents(g_build_filename(root, "new", NULL), 0700), ==,
+	    0);
+	g_assert_cmpint(
+	    g_mkdir_with_parents(g_build_filename(root, "tmp", NULL), 0700), ==,
+	    0);
+
+	st = store_open(db, &warning, &err);
+	g_assert_nonnull(st);
+	be = open_inbox(&c, root, &ev, st);
+	g_assert_cmpuint(c.summaries->len, ==, 2);
+	for (i = 0; i < c.summaries->len; i++) {
+		struct summary *s = c.summaries->pdata[i];
+
+		if (g_strcmp0(s->subject, "bravo") == 0)
+			first_uid_of_b = s->uid;
+	}
+	g_assert_cmpuint(first_uid_of_b, !=, 0);
+	be->ops->close(be);
+	store_close(st);
+
+	/* Rewrite b's content in place; add a new file. */
+	put(root, "cur/1001.b.host:2,", MSG("2", "changed", "x"));
+	put(root, "new/1002.c.host", MSG("3", "charlie", "x"));
+	st = store_open(db, &warning, &err);
+	be = open_inbox(&c, root, &ev, st);
+	g_assert_cmpuint(c.summaries->len, ==, 3);
+	g_assert_cmpstr(subject_of(&c, first_uid_of_b), ==, "bravo");
+	/* The new file came first (newest) and has the next UID. */
+	g_assert_cmpstr(
+	    ((struct summary *)c.summaries->pdata[0])->subject, ==, "charlie");
+	g_assert_cmpuint(
+	    ((struct summary *)c.summaries->pdata[0])->uid, >, first_uid_of_b);
+
+	/* Expunge b: it leaves the store too. */
+	ctx_reset(&c);
+	uid = first_uid_of_b;
+	be->ops->set_flags(be, &uid, 1, MSG_DELETED, 0, done_cb, &c);
+	run_until_done(&c);
+	ctx_reset(&c);
+	be->ops->expunge(be, done_cb, &c);
+	run_until_done(&c);
+	g_assert_cmpint(c.st, ==, BE_OK);
+	be->ops->close(be);
+	be = open_inbox(&c, root, &ev, st);
+	g_assert_cmpuint(c.summaries->len, ==, 2);
+	g_assert_null(subject_of(&c, first_uid_of_b));
+	be->ops->close(be);
+	store_close(st);
+
+	for (i = 0; i < 3; i++)
+		event_base_loop(c.base, EVLOOP_NONBLOCK);
+	g_ptr_array_free(c.summaries, TRUE);
+	g_ptr_array_free(c.folders, TRUE);
+	g_array_free(c.uids, TRUE);
+	g_array_free(c.expunged, TRUE);
+	g_free(c.msg);
+	event_base_free(c.base);
+	{
+		char *cmd = g_strdup_printf("rm -rf '%s' '%s'", root, dbdir);
+
+		g_assert_cmpint(system(cmd), ==, 0);
+		g_free(cmd);
+	}
+	g_free(db);
+	g_free(root);
+	g_free(dbdir);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -495,5 +625,6 @@ main(int argc, char **argv)
 	g_test_add_func(
 	    "/maildir/unique-and-folder-names", test_unique_and_folder_names);
 	g_test_add_func("/maildir/backend", test_backend);
+	g_test_add_func("/maildir/store-cache", test_store_cache);
 	return g_test_run();
 }

@@ -82,11 +82,113 @@ test_all_bytes(void)
 	free(got);
 }
 
+/* Columns of sanitised text: wide two, combining none. */
+static void
+test_width(void)
+{
+	static const struct {
+		const char *in;
+		int want;
+	} cases[] = {
+		{ "", 0 },
+		{ "abc", 3 },
+		{ "王伟", 4 },
+		{ "e\xcc\x81", 1 },
+		{ "\xf0\x9f\x93\xa7", 2 },
+		{ "<U+202E>", 8 },
+	};
+	size_t i;
+	int used;
+
+	for (i = 0; i < G_N_ELEMENTS(cases); i++)
+		g_assert_cmpint(
+		    sanitize_width(cases[i].in, strlen(cases[i].in)), ==,
+		    cases[i].want);
+	g_assert_cmpint(sanitize_char_width('a'), ==, 1);
+	g_assert_cmpint(sanitize_char_width(0x738b), ==, 2);
+	g_assert_cmpint(sanitize_char_width(0x301), ==, 0);
+	/* fitting never cuts a character; marks stay with their base */
+	g_assert_cmpuint(sanitize_fit("王伟x", 7, 3, &used), ==, 3);
+	g_assert_cmpint(used, ==, 2);
+	g_assert_cmpuint(sanitize_fit("王伟x", 7, 10, &used), ==, 7);
+	g_assert_cmpint(used, ==, 5);
+	g_assert_cmpuint(sanitize_fit("ae\xcc\x81x", 5, 2, NULL), ==, 4);
+	g_assert_cmpuint(sanitize_fit("abc", 3, 0, &used), ==, 0);
+}
+
+/* File names from messages: no paths, no controls, no hiding. */
+static void
+test_filename(void)
+{
+	static const struct {
+		const char *in, *want; /* want NULL: nothing usable */
+	} cases[] = {
+		{ NULL, NULL },
+		{ "", NULL },
+		{ ".", NULL },
+		{ "..", NULL },
+		{ "../..", NULL },
+		{ "/", NULL },
+		{ "...", NULL },
+		{ "report.pdf", "report.pdf" },
+		{ "../../x", "x" },
+		{ "/etc/passwd", "passwd" },
+		{ "C:\\Windows\\evil.exe", "evil.exe" },
+		{ "dir/", "dir" },
+		{ "a/../", "a" },
+		{ ".bashrc", "bashrc" },
+		{ "-rf", "rf" },
+		{ " . -x", "x" },
+		{ "trailing. . ", "trailing" },
+		{ "invoice\xe2\x80\xaetxt.exe", "invoice_txt.exe" },
+		{ "a\x1b[31mb", "a_[31mb" },
+		{ "new\nline\ttab", "new_line_tab" },
+		{ "del\x7f", "del_" },
+		{ "c1\xc2\x9b", "c1_" },
+		{ "bad\xff\xfeutf8", "bad__utf8" },
+		{ "zero\xe2\x80\x8bwidth", "zero_width" },
+		{ "Grüße 王.txt", "Grüße 王.txt" },
+	};
+	size_t i;
+
+	for (i = 0; i < G_N_ELEMENTS(cases); i++) {
+		char *got = sanitize_filename(cases[i].in);
+
+		if (g_strcmp0(got, cases[i].want) != 0)
+			g_error("case %zu: got \"%s\", want \"%s\"", i,
+			    got ? got : "(null)",
+			    cases[i].want ? cases[i].want : "(null)");
+		free(got);
+	}
+}
+
+/* A long name is cut at a character, its extension kept. */
+static void
+test_filename_long(void)
+{
+	GString *in = g_string_new(NULL);
+	char *got;
+	int i;
+
+	for (i = 0; i < 300; i++)
+		g_string_append(in, "é");
+	g_string_append(in, ".pdf");
+	got = sanitize_filename(in->str);
+	g_assert_cmpuint(strlen(got), <=, SANITIZE_NAME_MAX);
+	g_assert_true(g_str_has_suffix(got, "é.pdf"));
+	g_assert_true(g_utf8_validate(got, -1, NULL));
+	free(got);
+	g_string_free(in, TRUE);
+}
+
 int
 main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/sanitize/cases", test_cases);
 	g_test_add_func("/sanitize/all-bytes", test_all_bytes);
+	g_test_add_func("/sanitize/width", test_width);
+	g_test_add_func("/sanitize/filename", test_filename);
+	g_test_add_func("/sanitize/filename-long", test_filename_long);
 	return g_test_run();
 }

@@ -1,0 +1,49 @@
+/*
+ * fuzz_mailcap.c - arbitrary bytes as a mailcap file; every command is
+ * expanded with hostile parameters, and what comes out may hold no
+ * shell character that came from them.  Nothing is run.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <glib.h>
+
+#include "fuzz.h"
+#include "mailcap.h"
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static const char *const params[] = { "charset", "$(x);`y`|z&'\"",
+		"name", "a b\nc", NULL };
+	struct mailcap *mc = mailcap_new();
+	size_t i;
+
+	mailcap_parse(mc, (const char *)data, size);
+	if (mailcap_count(mc) > MAILCAP_MAX_ENTRIES)
+		abort();
+	for (i = 0; i < mailcap_count(mc); i++) {
+		const struct mailcap_entry *e = mailcap_entry(mc, i);
+		int uses;
+		char *cmd;
+
+		if (e->type == NULL || e->command == NULL ||
+		    strchr(e->type, '/') == NULL)
+			abort();
+		cmd = mailcap_expand(e->command, "text/plain;$(evil)", params,
+		    "/tmp/tern-x/part", &uses);
+		/* The hostile values never appear as they were. */
+		if (strstr(cmd, "$(x)") != NULL &&
+		    strstr(e->command, "$(x)") == NULL)
+			abort();
+		if (strstr(cmd, "$(evil)") != NULL &&
+		    strstr(e->command, "$(evil)") == NULL)
+			abort();
+		g_free(cmd);
+		(void)mailcap_type_matches(e->type, "text/plain");
+	}
+	mailcap_free(mc);
+	return 0;
+}
