@@ -35,6 +35,7 @@
 #include "imap.h"
 #include "imap_backend.h"
 #include "log.h"
+#include "mime_render.h"
 #include "paths.h"
 #include "secret.h"
 #include "store.h"
@@ -42,6 +43,7 @@
 
 #define IB_CHUNK 1000 /* UIDs per summary fetch */
 #define IB_SET_MAX 500 /* ranges per sequence set sent */
+#define IB_FTS_MAX (1024 * 1024) /* body text indexed per message */
 #define IB_FIELDS \
 	"(UID FLAGS INTERNALDATE RFC822.SIZE BODY.PEEK[HEADER.FIELDS (DATE " \
 	"FROM TO CC SUBJECT MESSAGE-ID IN-REPLY-TO REFERENCES CONTENT-TYPE)])"
@@ -1402,6 +1404,30 @@ ib_body_data_cb(struct imap *s, const struct imap_response *r, void *arg)
 	}
 }
 
+/*
+ * Put a fetched body's text into the full-text index, so a body search
+ * still answers (from what was read) when the server cannot be reached.
+ */
+static void
+ib_index_body(struct ib *ib, uint32_t uid, const char *data, size_t len)
+{
+	struct summary s = { 0 };
+	char *text, *addrs, *err = NULL;
+
+	headers_parse(data, len, &s);
+	text = mime_text_content(data, len, IB_FTS_MAX);
+	addrs = xasprintf("%s %s %s", s.from ? s.from : "", s.to ? s.to : "",
+	    s.cc ? s.cc : "");
+	if (store_fts_index(
+		ib->store, ib->fid, uid, s.subject, addrs, text, &err) == -1) {
+		log_warn("%s: %s", ib->name, err);
+		free(err);
+	}
+	free(addrs);
+	free(text);
+	summary_clear(&s);
+}
+
 /* Where a cached body lives, relative to the cache directory. */
 static char *
 ib_body_relpath(struct ib *ib, uint32_t uid)
@@ -1442,6 +1468,7 @@ ib_body_done_cb(struct imap *s, enum imap_result res,
 			store_body_put(
 			    ib->store, ib->fid, c->uid, rel, c->len, &err);
 		free(err);
+		ib_index_body(ib, c->uid, c->data, c->len);
 		g_free(dir);
 		free(path);
 		free(rel);
@@ -1687,6 +1714,54 @@ ib_search_done_cb(struct imap *s, enum imap_result res,
 	free(c);
 }
 
+/* Collect the uids of a full-text search. */
+static int
+ib_fts_hit_cb(int64_t folder_id, uint32_t uid, void *ctx)
+{
+	GArray *uids = ctx;
+
+	g_array_append_val(uids, uid);
+	return 0;
+}
+
+/* Answer a deferred offline search. */
+static void
+ib_search_offline_cb(void *arg)
+{
+	struct ib_cmd *c = arg;
+	struct ib *ib = c->ib;
+
+	if (ib->be.events != NULL && ib->be.events->alert != NULL)
+		ib->be.events->alert("Offline: the body search looked only in "
+				     "messages read before",
+		    ib->be.events->arg);
+	c->search_cb(BE_OK, NULL, (uint32_t *)(void *)c->uids->data,
+	    c->uids->len, c->arg);
+	g_array_free(c->uids, TRUE);
+	free(c);
+}
+
+/*
+ * Without the server, a body search asks the full-text index of what
+ * was read before: an answer from part of the folder is better than
+ * none, and the user is told it is one.
+ */
+static void
+ib_search_offline(struct ib *ib, const char *text, be_search_cb cb, void *arg)
+{
+	struct ib_cmd *c = ib_cmd_new(ib, arg);
+	char *err = NULL;
+
+	c->search_cb = cb;
+	c->uids = g_array_new(FALSE, FALSE, sizeof(uint32_t));
+	if (store_fts_search(
+		ib->store, ib->fid, text, ib_fts_hit_cb, c->uids, &err) == -1) {
+		log_warn("%s: %s", ib->name, err);
+		free(err);
+	}
+	backend_defer(ib->base, ib_search_offline_cb, c);
+}
+
 /* Search the selected folder's bodies on the server. */
 static void
 ib_search_body(struct backend *be, const char *text, be_search_cb cb, void *arg)
@@ -1696,6 +1771,10 @@ ib_search_body(struct backend *be, const char *text, be_search_cb cb, void *arg)
 
 	if (ib->s == NULL || !ib->ready || ib->folder == NULL) {
 		ib_connect(ib);
+		if (ib->store != NULL && ib->fid != 0) {
+			ib_search_offline(ib, text, cb, arg);
+			return;
+		}
 		ib_later(ib, (struct ib_later){ .search = cb, .arg = arg },
 		    BE_CONNECTION, "not connected (trying again)");
 		return;

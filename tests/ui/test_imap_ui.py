@@ -180,6 +180,26 @@ def check_certificate_question():
     shutil.rmtree(home2)
 
 
+def check_offline_body_search():
+    with Term(120, 30) as t2:
+        t2.start([tern_bin(), "-F", conf], env)
+        t2.wait_for(r"INBOX \[Msgs:%d " % COUNT, timeout=30)
+        t2.send("*")
+        t2.send("Enter")                # read it: its text is indexed
+        t2.wait_for(r"^hello")
+        t2.send("q")
+        fx.stop()                       # the server goes away
+        t2.wait_for(r"closed the session|Disconnected|connection", timeout=20)
+        t2.send("l")
+        t2.type("~b hello")
+        t2.send("Enter")
+        t2.wait_for(r"Offline: the body search looked only in messages read before")
+        t2.wait_for(r"limit: ~b hello \(1 shown\)")
+        t2.wait_for(r"arrived while idling")
+        t2.send("q")
+        assert t2.wait_exit() == 0
+
+
 try:
     t.run("an IMAP Inbox opens over STARTTLS with every message", check_open)
     t.run("F sets and clears \\Flagged on the server", check_flag_on_server)
@@ -190,6 +210,7 @@ try:
     t.run("tern list works on an IMAP account", check_list_headless)
     t.run("an untrusted certificate is a question: reject, then accept once",
           check_certificate_question)
+    t.run("offline, a body search answers from the full-text index", check_offline_body_search)
 finally:
     term.close()
     fx.stop()
