@@ -18,6 +18,7 @@
 #include <sqlite3.h>
 
 #include "account.h"
+#include "cmd_check.h"
 #include "cmd_list.h"
 #include "cmd_show.h"
 #include "conf.h"
@@ -196,7 +197,7 @@ main(int argc, char **argv)
 		}
 	}
 	if (optind < argc) {
-		static const char *const cmds[] = { "fetch", "show", "check" };
+		static const char *const cmds[] = { "fetch" };
 
 		if (strcmp(argv[optind], "list") == 0)
 			return cmd_list(
@@ -204,7 +205,10 @@ main(int argc, char **argv)
 		if (strcmp(argv[optind], "show") == 0)
 			return cmd_show(
 			    argc - optind, argv + optind, conf_path);
-		for (i = 0; i < 3; i++) {
+		if (strcmp(argv[optind], "check") == 0)
+			return cmd_check(
+			    argc - optind, argv + optind, conf_path);
+		for (i = 0; i < 1; i++) {
 			if (strcmp(argv[optind], cmds[i]) == 0) {
 				fprintf(stderr,
 				    "tern: '%s' is not implemented "
