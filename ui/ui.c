@@ -41,6 +41,7 @@
 #define UI_PRIO_INPUT 0
 #define UI_PRIO_REDRAW 2
 #define UI_PROMPT_MAX 1024
+#define UI_KEYS_PER_TURN 256
 
 struct ui_prompt {
 	char *label;
@@ -506,7 +507,10 @@ ui_input_cb(evutil_socket_t fd, short what, void *arg)
 	int key, next, keys = 0;
 	struct pollfd pfd = { .fd = STDIN_FILENO, .events = POLLIN };
 
-	while (!ui->quitting && (key = getch()) != ERR) {
+	/* At most UI_KEYS_PER_TURN keys, so signals and redraws still come
+	   round even if the terminal floods us. */
+	while (!ui->quitting && keys < UI_KEYS_PER_TURN &&
+	    (key = getch()) != ERR) {
 		keys++;
 		if (key == KEY_RESIZE)
 			continue; /* SIGWINCH is ours, see ui_winch_cb */
@@ -525,7 +529,7 @@ ui_input_cb(evutil_socket_t fd, short what, void *arg)
 	 * closed, the ssh session dropped).  Without this check the loop
 	 * would spin on the hung-up descriptor forever.
 	 */
-	if (keys == 0 && poll(&pfd, 1, 0) == 1 &&
+	if (keys < UI_KEYS_PER_TURN && poll(&pfd, 1, 0) == 1 &&
 	    (pfd.revents & (POLLHUP | POLLERR | POLLNVAL))) {
 		log_info("the terminal went away; quitting");
 		ui_quit(ui);
