@@ -1163,7 +1163,7 @@ imap_fail(struct imap *s, enum imap_result why, const char *fmt, ...)
 	va_list ap;
 	char *msg = NULL;
 
-	if (s->dead)
+	if (s->dead || s->freed)
 		return;
 	if (fmt != NULL) {
 		va_start(ap, fmt);
@@ -1644,7 +1644,7 @@ imap_caps_done(struct imap *s, enum imap_result res,
 {
 	(void)tagged;
 	(void)arg;
-	if (s->dead)
+	if (s->dead || s->freed)
 		return;
 	if (res != IMAP_OK) {
 		imap_fail(s,
@@ -1670,7 +1670,7 @@ imap_starttls_done(struct imap *s, enum imap_result res,
 {
 	(void)tagged;
 	(void)arg;
-	if (s->dead)
+	if (s->dead || s->freed)
 		return;
 	if (res != IMAP_OK) {
 		imap_fail(s, IMAP_ERR_TLS,
@@ -1739,7 +1739,7 @@ imap_auth_done(struct imap *s, enum imap_result res,
 
 	(void)tagged;
 	(void)arg;
-	if (s->dead)
+	if (s->dead || s->freed)
 		return;
 	if (res == IMAP_OK && s->sasl != NULL && !sasl_is_complete(s->sasl)) {
 		imap_fail(s, IMAP_ERR_AUTH,
@@ -1879,7 +1879,7 @@ imap_post_done(struct imap *s, enum imap_result res,
 	(void)tagged;
 	(void)msg;
 	(void)arg;
-	if (s->dead)
+	if (s->dead || s->freed)
 		return;
 	if (s->sysq.head == NULL && s->ninflight == 0)
 		imap_setup_next(s);
@@ -1893,7 +1893,7 @@ imap_compress_done(struct imap *s, enum imap_result res,
 	(void)tagged;
 	(void)msg;
 	(void)arg;
-	if (s->dead)
+	if (s->dead || s->freed)
 		return;
 	if (res == IMAP_OK) {
 		s->switched = 1;
@@ -2127,7 +2127,7 @@ imap_idle_done(struct imap *s, enum imap_result res,
 	evtimer_del(s->ev_idle);
 	s->idle_plus = 0;
 	s->idle_done_sent = 0;
-	if (s->dead)
+	if (s->dead || s->freed)
 		return;
 	if (res != IMAP_OK)
 		s->idle_broken = 1;
@@ -2816,7 +2816,8 @@ imap_logout_done(struct imap *s, enum imap_result res,
 	(void)tagged;
 	(void)msg;
 	(void)arg;
-	imap_fail(s, IMAP_OK, NULL);
+	if (!s->freed)
+		imap_fail(s, IMAP_OK, NULL);
 }
 
 /* LOGOUT after what is in flight; see imap.h. */

@@ -54,7 +54,8 @@
  * of the failure (IMAP_ERR_CONNECTION, _TLS, _PROTOCOL, _TIMEOUT ...) and
  * its message, then closed() fires with the same.  After imap_logout(),
  * queued commands get IMAP_CANCELED, those in flight finish, LOGOUT goes,
- * and closed() fires with IMAP_OK.  imap_free() gives every pending
+ * and closed() fires with IMAP_OK (with IMAP_CANCELED, at once, when the
+ * session was not ready yet).  imap_free() gives every pending
  * command IMAP_CANCELED (inside imap_free, the only call that reports
  * anything from inside itself) and does not call closed().
  *

@@ -38,7 +38,6 @@
 #include "charset.h"
 #include "cmd_show.h"
 #include "conf.h"
-#include "mime_part.h"
 #include "mime_render.h"
 #include "paths.h"
 #include "sanitize.h"
@@ -46,7 +45,7 @@
 
 /* Messages larger than this are refused (as the Maildir backend does). */
 #define CMD_SHOW_MAX (512u * 1024 * 1024)
-#define CMD_SHOW_WIDTH 80
+#define CMD_SHOW_WIDTH 80 /* when the output is not a terminal */
 
 enum cmd_show_mode {
 	SHOW_RENDER,

@@ -401,8 +401,17 @@ html_attr_decode(const char *s, size_t n)
 		if (*p == '&' && (k = html_entity(p, end, &cp)) > 0) {
 			g_string_append_unichar(out, cp);
 			p += k;
-		} else
-			g_string_append_c(out, *p++);
+			continue;
+		}
+		/* The value may be shown: broken UTF-8 becomes U+FFFD. */
+		cp = g_utf8_get_char_validated(p, end - p);
+		if (cp == (gunichar)-1 || cp == (gunichar)-2 || cp == 0) {
+			g_string_append(out, "\xef\xbf\xbd");
+			p++;
+		} else {
+			g_string_append_unichar(out, cp);
+			p = g_utf8_next_char(p);
+		}
 	}
 	return g_string_free(out, FALSE);
 }
@@ -939,7 +948,7 @@ html_text(const char *html, size_t len, html_line_cb cb, void *arg)
 			continue;
 		}
 		cp = g_utf8_get_char_validated(x.p, x.end - x.p);
-		if (cp == (gunichar)-1 || cp == (gunichar)-2) {
+		if (cp == (gunichar)-1 || cp == (gunichar)-2 || cp == 0) {
 			html_put(&x, 0xfffd);
 			x.p++;
 			continue;

@@ -276,6 +276,10 @@ class Server:
             self.send(b'* SEARCH 1 2 5\r\n' + tag + b' OK searched\r\n')
         return True
 
+    def do_uid_store(self, tag, rest):
+        self.send(tag + b' OK stored\r\n')
+        return True
+
     def do_idle(self, tag, rest):
         self.send(b'+ idling\r\n')
         line = self.c.readline()

@@ -576,14 +576,19 @@ test_encoding(void)
 	op_run(&r, &op, NULL, NULL, "CREATE %m", "\xc3\x84pfel & Birnen");
 	g_assert_cmpint(op.res, ==, IMAP_OK);
 	op_run(&r, &op, NULL, NULL, "CREATE %m", "inbox");
+	g_assert_cmpint(op.res, ==, IMAP_OK);
 	op_run(&r, &op, NULL, NULL, "UID SEARCH SUBJECT %s", "quo\"te\\back");
+	g_assert_cmpint(op.res, ==, IMAP_OK);
 	op_run(&r, &op, NULL, NULL, "UID SEARCH SUBJECT %s", "line\r\nbreak");
 	g_assert_cmpint(op.res, ==, IMAP_OK);
 	op_run(&r, &op, NULL, NULL, "UID SEARCH SUBJECT %s", "caf\xc3\xa9");
+	g_assert_cmpint(op.res, ==, IMAP_OK);
 	op_run(&r, &op, NULL, NULL, "UID SEARCH SUBJECT %s KEYWORD %a", "",
 	    "$Forwarded");
+	g_assert_cmpint(op.res, ==, IMAP_OK);
 	op_run(&r, &op, NULL, NULL, "UID STORE %S +FLAGS %F", "1:3,7",
 	    IMAP_FLAG_SEEN | IMAP_FLAG_DELETED | IMAP_FLAG_KW_FORWARDED);
+	g_assert_cmpint(op.res, ==, IMAP_OK);
 	memset(&op, 0, sizeof op);
 	op.r = &r;
 	r.in_call = 1;

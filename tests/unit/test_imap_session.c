@@ -1860,9 +1860,11 @@ test_cancel_on_free(void)
 		ops[i] = op_new(&ss, NULL, NULL);
 		op_send(ops[i], "UID FETCH 1:* (UID FLAGS)");
 	}
-	/* Some in flight, some queued (the "*" sets go one at a time). */
-	event_base_loop(ss.base, EVLOOP_NONBLOCK);
-	ss.in_call = 0;
+	/* The first is in flight (sent from imap_command), the others
+	 * queued behind it ("*" sets go one at a time); the loop has not
+	 * turned, so no answer was read. */
+	g_assert_true(trace_cmd(&ss, 0, "UID FETCH 1:*") >= 0);
+	g_assert_cmpint(ss.outstanding, ==, 1);
 	imap_free(ss.s);
 	ss.s = NULL;
 	for (i = 0; i < G_N_ELEMENTS(ops); i++) {
