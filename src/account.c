@@ -263,6 +263,30 @@ account_new_mail_cb(const struct summary *s, size_t n, void *arg)
 	    a, 0, "%zu new message%s in %s.", n, n == 1 ? "" : "s", a->folder);
 }
 
+/* The backend needs a password nobody configured. */
+static void
+account_password_cb(const char *prompt, void *arg)
+{
+	struct account *a = arg;
+
+	if (a->am->obs.password != NULL) {
+		a->am->obs.password(a, prompt, a->am->obs.arg);
+		return;
+	}
+	account_tell(a, 1, "%s: no password configured and nobody to ask",
+	    a->conf->name);
+	if (a->be != NULL && a->be->ops->password_answer != NULL)
+		a->be->ops->password_answer(a->be, NULL);
+}
+
+/* The user's answer to the password question (NULL: canceled). */
+void
+account_password_answer(struct account *a, const char *password)
+{
+	if (a->be != NULL && a->be->ops->password_answer != NULL)
+		a->be->ops->password_answer(a->be, password);
+}
+
 /* The user's answer to a certificate question. */
 void
 account_cert_answer(struct account *a, enum be_cert_answer answer)
@@ -789,6 +813,7 @@ account_new(struct account_manager *am, const struct account_conf *ac)
 	a->events.alert = account_alert_cb;
 	a->events.status = account_be_status_cb;
 	a->events.question = account_question_cb;
+	a->events.password = account_password_cb;
 	a->events.new_mail = account_new_mail_cb;
 	a->events.arg = a;
 	a->sort = MAILBOX_SORT_DATE;

@@ -40,6 +40,8 @@ struct account_observer {
 	   account_cert_answer().  NULL: rejected, details told as an error. */
 	void (*question)(struct account *acct, const char *details,
 	    int always_allowed, void *arg);
+	/* A password is needed: answer with account_password_answer(). */
+	void (*password)(struct account *acct, const char *prompt, void *arg);
 	void *arg;
 };
 
@@ -80,6 +82,7 @@ void account_change_flags(struct account *acct, const uint32_t *uids, size_t n,
     uint32_t add, uint32_t remove);
 void account_expunge(struct account *acct);
 void account_cert_answer(struct account *acct, enum be_cert_answer answer);
+void account_password_answer(struct account *acct, const char *password);
 void account_fetch_body(
     struct account *acct, uint32_t uid, be_body_cb cb, void *arg);
 

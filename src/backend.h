@@ -131,6 +131,8 @@ struct backend_ops {
 	void (*close)(struct backend *be);
 	/* The answer to events->question; NULL for local backends. */
 	void (*cert_answer)(struct backend *be, enum be_cert_answer answer);
+	/* The answer to events->password; NULL for local backends. */
+	void (*password_answer)(struct backend *be, const char *password);
 };
 
 /*
@@ -148,6 +150,9 @@ struct be_events {
 	/* A certificate needs a person: details is several lines; answer
 	   with backend_ops.cert_answer (always only if always_allowed). */
 	void (*question)(const char *details, int always_allowed, void *arg);
+	/* No password in the config: ask a person, answer with
+	   backend_ops.password_answer (NULL cancels). */
+	void (*password)(const char *prompt, void *arg);
 	void *arg;
 };
 

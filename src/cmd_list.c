@@ -99,8 +99,9 @@ cmd_list(int argc, char **argv, const char *conf_path)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct cmd_list cl = { 0 };
-	struct account_observer obs = { cmd_list_changed, cmd_list_message,
-		NULL, &cl };
+	struct account_observer obs = { .changed = cmd_list_changed,
+		.message = cmd_list_message,
+		.arg = &cl };
 	struct account_manager *am = NULL;
 	struct conf *conf = NULL;
 	const char *maildir = NULL, *sort = NULL, *colon;

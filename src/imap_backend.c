@@ -96,6 +96,7 @@ struct ib {
 	struct ib_wait *waiting;
 	int ready;
 	int closing;
+	int asking; /* a person is being asked for the password */
 
 	char *folder; /* selected */
 	int64_t fid;
@@ -597,6 +598,13 @@ ib_closed_cb(struct imap *s, enum imap_result why, const char *msg, void *arg)
 	line = xasprintf(
 	    "%s: %s", ib->ac->host, msg ? msg : imap_result_name(why));
 	ib->ready = 0;
+	if (why == IMAP_ERR_AUTH && ib->ac->password == NULL &&
+	    ib->ac->password_command == NULL && ib->password != NULL) {
+		/* A typed password that failed is asked again next time. */
+		secret_wipe(ib->password);
+		free(ib->password);
+		ib->password = NULL;
+	}
 	ib_tell_status(ib, "Disconnected: %s", line);
 	if (why != IMAP_OK && why != IMAP_CANCELED && ib->be.events != NULL &&
 	    ib->be.events->alert != NULL)
@@ -624,6 +632,22 @@ ib_secret_cb(const char *password, const char *err, void *arg)
 	ib_connect(ib);
 }
 
+/* The person answered the password question (NULL: they would not). */
+static void
+ib_password_answer(struct backend *be, const char *password)
+{
+	struct ib *ib = (struct ib *)be;
+
+	ib->asking = 0;
+	if (password == NULL) {
+		ib_tell_status(ib, "%s: no password given", ib->name);
+		ib_fail_waiting(ib, BE_AUTH, "no password given");
+		return;
+	}
+	ib->password = xstrdup(password);
+	ib_connect(ib);
+}
+
 /* Connect (once the password is known). */
 static void
 ib_connect(struct ib *ib)
@@ -644,7 +668,18 @@ ib_connect(struct ib *ib)
 		return;
 	if (ib->password == NULL) {
 		ib->secret = secret_get(ib->base, ac, ib_secret_cb, ib);
-		if (ib->secret == NULL) {
+		if (ib->secret == NULL && ib->be.events != NULL &&
+		    ib->be.events->password != NULL) {
+			/* Neither password nor command: ask, at first use. */
+			if (!ib->asking) {
+				ib->asking = 1;
+				err = xasprintf(
+				    "Password for %s@%s: ", ac->user, ac->host);
+				ib->be.events->password(
+				    err, ib->be.events->arg);
+				free(err);
+			}
+		} else if (ib->secret == NULL) {
 			err =
 			    xasprintf("%s: no password (set password_command, "
 				      "or password in an owner-only config)",
@@ -667,6 +702,16 @@ ib_connect(struct ib *ib)
 	cfg.transport.idle_timeout_ms = 0;
 	cfg.user = ac->user;
 	cfg.password = ib->password;
+	/* For OAuth mechanisms the "password" (from password_command) is
+	   the token. */
+	if (ac->auth != NULL) {
+		size_t i;
+
+		for (i = 0; ac->auth[i] != NULL; i++)
+			if (strcmp(ac->auth[i], "XOAUTH2") == 0 ||
+			    strcmp(ac->auth[i], "OAUTHBEARER") == 0)
+				cfg.oauth_token = ib->password;
+	}
 	cfg.mechanisms = (const char *const *)ac->auth;
 	cfg.compress = 1;
 	cfg.idle = ac->idle;
@@ -1852,6 +1897,7 @@ static const struct backend_ops ib_ops = {
 	.search_body = ib_search_body,
 	.close = ib_close,
 	.cert_answer = ib_cert_answer,
+	.password_answer = ib_password_answer,
 };
 
 /* The IMAP backend for an account; it connects at the first operation. */

@@ -52,6 +52,7 @@ struct ui_prompt {
 	void *arg;
 	char *completing; /* the text Tab started from */
 	int nth;
+	int secret; /* show stars, wipe the text afterwards */
 };
 
 struct ui {
@@ -280,8 +281,16 @@ ui_draw_bottom(struct ui *ui, int row, int width)
 
 	if (p != NULL) {
 		w = ui_put_text(row, 0, width, theme_attr(TH_NORMAL), p->label);
-		w += ui_put_text(
-		    row, w, width - w, theme_attr(TH_NORMAL), p->text->str);
+		if (p->secret) {
+			char *stars =
+			    g_strnfill(g_utf8_strlen(p->text->str, -1), '*');
+
+			w += ui_put_text(
+			    row, w, width - w, theme_attr(TH_NORMAL), stars);
+			g_free(stars);
+		} else
+			w += ui_put_text(row, w, width - w,
+			    theme_attr(TH_NORMAL), p->text->str);
 		curs_set(1);
 		move(row, w < width ? w : width - 1);
 		return;
@@ -350,6 +359,8 @@ ui_prompt_close(struct ui *ui)
 	struct ui_prompt *p = ui->prompt;
 
 	ui->prompt = NULL;
+	if (p->secret)
+		explicit_bzero(p->text->str, p->text->len);
 	free(p->label);
 	free(p->completing);
 	g_string_free(p->text, TRUE);
@@ -396,6 +407,7 @@ ui_prompt_key(struct ui *ui, int key)
 		text = xstrdup(p->text->str);
 		ui_prompt_close(ui);
 		done(ui, text, arg);
+		explicit_bzero(text, strlen(text));
 		free(text);
 		return;
 	case 27:
@@ -658,6 +670,23 @@ ui_account_question(
 	    ui_cert_answer_cb, q);
 }
 
+/* The password prompt answered. */
+static void
+ui_password_done(struct ui *ui, const char *text, void *arg)
+{
+	account_password_answer(arg, text);
+}
+
+/* An account needs a password nobody configured: ask, showing stars. */
+static void
+ui_account_password(struct account *a, const char *prompt, void *arg)
+{
+	struct ui *ui = arg;
+
+	ui_prompt(ui, prompt, NULL, ui_password_done, NULL, a);
+	ui->prompt->secret = 1;
+}
+
 /* Load the theme named in the config; problems go to the message line. */
 static void
 ui_load_theme(struct ui *ui, const struct conf *conf)
@@ -716,9 +745,12 @@ ui_run(struct event_base *base, struct account_manager *am,
 {
 	static const int term_sigs[3] = { SIGTERM, SIGHUP, SIGINT };
 	struct ui ui = { .base = base, .am = am };
-	struct account_observer obs = { ui_account_changed, ui_account_message,
-		ui_account_question, &ui };
-	struct account_observer none = { NULL, NULL, NULL, NULL };
+	struct account_observer obs = { .changed = ui_account_changed,
+		.message = ui_account_message,
+		.question = ui_account_question,
+		.password = ui_account_password,
+		.arg = &ui };
+	struct account_observer none = { .arg = NULL };
 	int i;
 
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {

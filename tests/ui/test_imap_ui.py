@@ -180,6 +180,25 @@ def check_certificate_question():
     shutil.rmtree(home2)
 
 
+def check_password_prompt():
+    home3, env3 = private_home()
+    text = conf_text().replace("password = %s\n" % fx.users["alice"], "")
+    conf3 = write_config(home3, text)
+    pw = fx.users["alice"]
+    with Term(120, 30) as t3:
+        t3.start([tern_bin(), "-F", conf3], env3)
+        t3.wait_for(r"Password for alice@localhost:", timeout=20)
+        t3.type(pw)
+        screen = t3.wait_for(r"Password for alice@localhost: \*{%d}$" % len(pw))
+        assert pw not in screen, "the password was shown"
+        t3.send("Enter")
+        t3.wait_for(r"INBOX \[Msgs:%d " % COUNT, timeout=30)
+        assert pw not in t3.screen()
+        t3.send("q")
+        assert t3.wait_exit() == 0
+    shutil.rmtree(home3)
+
+
 def check_offline_body_search():
     with Term(120, 30) as t2:
         t2.start([tern_bin(), "-F", conf], env)
@@ -210,6 +229,8 @@ try:
     t.run("tern list works on an IMAP account", check_list_headless)
     t.run("an untrusted certificate is a question: reject, then accept once",
           check_certificate_question)
+    t.run("with no password configured, tern asks for it (and shows stars)",
+          check_password_prompt)
     t.run("offline, a body search answers from the full-text index", check_offline_body_search)
 finally:
     term.close()
