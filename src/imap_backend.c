@@ -1142,7 +1142,7 @@ ib_fetch_next(struct ib_open *op)
 
 	if (n == 0) {
 		if (ib->store != NULL && ib->fid != 0 &&
-		    store_folder_get(ib->store, ib->fid, &f, &err) == 0) {
+		    store_folder_get(ib->store, ib->fid, &f, &err) == 1) {
 			f.uidnext = op->uidnext;
 			f.highestmodseq = op->modseq;
 			f.total = op->server->len;
@@ -1337,7 +1337,7 @@ ib_select_done_cb(struct imap *s, enum imap_result res,
 	}
 	ib->uidnext = op->uidnext;
 	if (ib->store != NULL && ib->fid != 0 &&
-	    store_folder_get(ib->store, ib->fid, &f, &err) == 0) {
+	    store_folder_get(ib->store, ib->fid, &f, &err) == 1) {
 		if (f.uidvalidity != op->uidvalidity) {
 			/* A new UIDVALIDITY: the cache means nothing now. */
 			if (f.uidvalidity != 0)
@@ -1401,7 +1401,7 @@ ib_open_folder(
 	if (ib->store != NULL &&
 	    store_folder_get_or_create(ib->store, folder, &ib->fid, &err) ==
 		0 &&
-	    store_folder_get(ib->store, ib->fid, &f, &err) == 0) {
+	    store_folder_get(ib->store, ib->fid, &f, &err) == 1) {
 		uidvalidity = f.uidvalidity;
 		modseq = f.highestmodseq;
 		store_folder_clear(&f);

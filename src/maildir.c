@@ -618,7 +618,7 @@ maildir_store_uids(struct maildir *md)
 	if (rc == -1)
 		goto out;
 	qsort(md->msgs, md->nmsgs, sizeof *md->msgs, maildir_uid_cmp);
-	if (store_folder_get(md->store, md->fid, &f, &err) == 0) {
+	if (store_folder_get(md->store, md->fid, &f, &err) == 1) {
 		md->uidvalidity = f.uidvalidity;
 		store_folder_clear(&f);
 	}

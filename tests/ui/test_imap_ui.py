@@ -138,14 +138,28 @@ def check_new_mail_by_idle():
 
 
 def check_reopen_from_cache():
+    global COUNT
     term.send("q")
     assert term.wait_exit() == 0
     dbs = os.listdir(os.path.join(env["XDG_DATA_HOME"], "tern"))
     assert "mail.db" in dbs, dbs
+    # While tern is away, another client flags one message and removes
+    # another: the reopened cache must catch up (QRESYNC).
+    m = server()
+    typ, data = m.uid("SEARCH", None, "SUBJECT", "\"arrived while idling\"")
+    idle_uid = data[0].split()[0].decode()
+    m.uid("STORE", idle_uid, "+FLAGS", "(\\Flagged)")
+    typ, data = m.uid("SEARCH", None, "ALL")
+    victim = data[0].split()[0].decode()
+    m.uid("STORE", victim, "+FLAGS", "(\\Deleted)")
+    m.expunge()
+    m.logout()
+    COUNT -= 1
     with Term(120, 30) as t2:
         t2.start([tern_bin(), "-F", conf], env)
         t2.wait_for(r"INBOX \[Msgs:%d " % COUNT, timeout=30)
-        t2.wait_for(r"arrived while idling")
+        t2.send("*")
+        t2.wait_for(r"^\s+%d .! .*arrived while idling" % COUNT)
         t2.send("q")
         assert t2.wait_exit() == 0
 
