@@ -89,7 +89,7 @@ check)
 	install_packages $BUILD_PKGS $RUN_PKGS $CHECK_PKGS
 	build
 	say "running the test suite"
-	make check
+	make -j"$(nproc 2>/dev/null || echo 2)" check
 	;;
 demo)
 	# shellcheck disable=SC2086
