@@ -896,6 +896,13 @@ account_manager_observe(
 	am->obs = *obs;
 }
 
+/* The configuration the accounts came from ([general] settings). */
+const struct conf *
+account_manager_conf(const struct account_manager *am)
+{
+	return am->conf;
+}
+
 /* How many accounts there are. */
 size_t
 account_manager_count(const struct account_manager *am)

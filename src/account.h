@@ -52,6 +52,7 @@ size_t account_manager_add_maildir(struct account_manager *am, const char *dir);
 void account_manager_observe(
     struct account_manager *am, const struct account_observer *obs);
 size_t account_manager_count(const struct account_manager *am);
+const struct conf *account_manager_conf(const struct account_manager *am);
 struct account *account_manager_get(const struct account_manager *am, size_t i);
 int account_manager_find(const struct account_manager *am, const char *name);
 

@@ -1234,7 +1234,8 @@ ib_search_all_done_cb(struct imap *s, enum imap_result res,
 	   cached: to fetch, newest first. */
 	stale = g_array_new(FALSE, FALSE, sizeof(uint32_t));
 	for (i = 0; i < ncached; i++)
-		if (bsearch(&cached[i], sv, op->server->len, sizeof *sv,
+		if (op->server->len == 0 ||
+		    bsearch(&cached[i], sv, op->server->len, sizeof *sv,
 			ib_u32_cmp) == NULL)
 			g_array_append_val(stale, cached[i]);
 	if (stale->len > 0 &&
@@ -1245,7 +1246,8 @@ ib_search_all_done_cb(struct imap *s, enum imap_result res,
 	}
 	g_array_free(stale, TRUE);
 	for (k = op->server->len; k > 0; k--)
-		if (bsearch(&sv[k - 1], cached, ncached, sizeof *cached,
+		if (ncached == 0 ||
+		    bsearch(&sv[k - 1], cached, ncached, sizeof *cached,
 			ib_u32_cmp) == NULL)
 			g_array_append_val(op->fetch, sv[k - 1]);
 	free(cached);

@@ -547,7 +547,8 @@ maildir_list_folders(struct backend *be, be_folders_cb cb, void *arg)
 			    md, &f, &n, &alloc, xstrdup(de->d_name + 1));
 	}
 	closedir(d);
-	qsort(f, n, sizeof *f, maildir_folder_cmp);
+	if (n > 1)
+		qsort(f, n, sizeof *f, maildir_folder_cmp);
 	done = maildir_finish(md, BE_OK, NULL);
 	done->folders_cb = cb;
 	done->folders = f;
@@ -617,7 +618,8 @@ maildir_store_uids(struct maildir *md)
 	free(uids);
 	if (rc == -1)
 		goto out;
-	qsort(md->msgs, md->nmsgs, sizeof *md->msgs, maildir_uid_cmp);
+	if (md->nmsgs > 1)
+		qsort(md->msgs, md->nmsgs, sizeof *md->msgs, maildir_uid_cmp);
 	if (store_folder_get(md->store, md->fid, &f, &err) == 1) {
 		md->uidvalidity = f.uidvalidity;
 		store_folder_clear(&f);
@@ -628,8 +630,10 @@ maildir_store_uids(struct maildir *md)
 	stale = g_array_new(FALSE, FALSE, sizeof(uint32_t));
 	for (i = 0; i < ncached; i++) {
 		struct md_msg key = { .uid = cached[i] };
-		struct md_msg *m = bsearch(&key, md->msgs, md->nmsgs,
-		    sizeof *md->msgs, maildir_uid_cmp);
+		struct md_msg *m = md->nmsgs == 0
+		    ? NULL
+		    : bsearch(&key, md->msgs, md->nmsgs, sizeof *md->msgs,
+			  maildir_uid_cmp);
 
 		if (m != NULL)
 			m->cached = 1;
@@ -686,7 +690,8 @@ maildir_scan(struct maildir *md, char **err)
 		}
 		closedir(d);
 	}
-	qsort(md->msgs, md->nmsgs, sizeof *md->msgs, maildir_msg_cmp);
+	if (md->nmsgs > 1)
+		qsort(md->msgs, md->nmsgs, sizeof *md->msgs, maildir_msg_cmp);
 	for (i = 0; i < md->nmsgs; i++)
 		md->msgs[i].uid = i + 1;
 	md->uidvalidity = 1;

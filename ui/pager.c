@@ -37,6 +37,14 @@ enum pager_mode {
 	PAGER_URLS,
 };
 
+/*
+ * What the body callback gets: the pager, or NULL once the user left
+ * before the body came (the callback then only frees the ticket).
+ */
+struct pager_ticket {
+	struct pager *pg;
+};
+
 struct pager {
 	struct ui *ui;
 	struct account *acct;
@@ -49,7 +57,7 @@ struct pager {
 	int width; /* the width the rendering is wrapped for */
 	size_t top;
 	int height;
-	int *alive; /* cleared when the view is freed */
+	struct pager_ticket *ticket; /* the body on its way, or NULL */
 
 	enum pager_mode mode;
 	size_t sel; /* the chosen entry of a list */
@@ -59,17 +67,20 @@ struct pager {
 };
 
 /*
- * The reading settings: the mailcap file and the URL command.  The
- * interface has no handle on the configuration yet, so these are the
- * defaults: ~/.mailcap then /etc/mailcap, and $BROWSER.
+ * The reading settings from [general]: mailcap file, shown headers,
+ * alternative order and URL command (else $BROWSER).
  */
 static void
 pager_settings(
     const struct pager *pg, struct render_opts *o, const char **url_command)
 {
-	(void)pg;
-	o->mailcap = NULL;
-	*url_command = getenv("BROWSER");
+	const struct conf *conf = account_manager_conf(ui_accounts(pg->ui));
+
+	o->mailcap = conf->mailcap;
+	o->header_list = (const char *const *)conf->header_list;
+	o->alternative_order = (const char *const *)conf->alternative_order;
+	*url_command =
+	    conf->url_command ? conf->url_command : getenv("BROWSER");
 }
 
 /* Render the bytes (again, after a toggle); the next draw wraps. */
@@ -223,16 +234,16 @@ static void
 pager_body_cb(
     enum be_status st, const char *msg, const char *data, size_t len, void *arg)
 {
-	int *alive = arg;
+	struct pager_ticket *t = arg;
 	struct pager *pg;
 
-	if (!*alive) { /* the user left before it came */
-		free(alive);
+	if (t->pg == NULL) { /* the user left before it came */
+		free(t);
 		return;
 	}
-	pg = *(struct pager **)(alive + 1);
-	pg->alive = NULL;
-	free(alive);
+	pg = t->pg;
+	pg->ticket = NULL;
+	free(t);
 	if (st != BE_OK) {
 		pg->error = xasprintf("Cannot read the message: %s", msg);
 	} else {
@@ -594,8 +605,8 @@ pager_free(struct view *v)
 {
 	struct pager *pg = v->data;
 
-	if (pg->alive != NULL)
-		*pg->alive = 0;
+	if (pg->ticket != NULL)
+		pg->ticket->pg = NULL;
 	render_free(pg->render);
 	free(pg->raw);
 	free(pg->error);
@@ -621,7 +632,7 @@ pager_view_new(struct ui *ui, struct account *acct, uint32_t uid)
 	struct pager *pg = xcalloc(1, sizeof *pg);
 	const struct mailbox *mb = account_mailbox(acct);
 	ssize_t idx = mailbox_find_uid(mb, uid);
-	int *alive;
+	struct pager_ticket *t;
 
 	pg->ui = ui;
 	pg->acct = acct;
@@ -630,12 +641,11 @@ pager_view_new(struct ui *ui, struct account *acct, uint32_t uid)
 	v->ops = &pager_ops;
 	v->data = pg;
 	/* The callback gets a flag it can check even after the view went. */
-	alive = xcalloc(1, sizeof(int) + sizeof(struct pager *));
-	*alive = 1;
-	*(struct pager **)(alive + 1) = pg;
-	pg->alive = alive;
+	t = xcalloc(1, sizeof *t);
+	t->pg = pg;
+	pg->ticket = t;
 	if (idx >= 0 && !(mailbox_flags(mb, idx) & MSG_SEEN))
 		account_change_flags(acct, &uid, 1, MSG_SEEN, 0);
-	account_fetch_body(acct, uid, pager_body_cb, alive);
+	account_fetch_body(acct, uid, pager_body_cb, t);
 	return v;
 }

@@ -257,6 +257,28 @@ put(const char *dir, const char *name, const char *text)
 	g_free(path);
 }
 
+/* g_file_test on root/rel, freeing the path. */
+static gboolean
+path_test(const char *root, const char *rel, GFileTest test)
+{
+	char *p = g_build_filename(root, rel, NULL);
+	gboolean ok = g_file_test(p, test);
+
+	g_free(p);
+	return ok;
+}
+
+/* mkdir -p root/rel, freeing the path. */
+static int
+path_mkdir(const char *root, const char *rel)
+{
+	char *p = g_build_filename(root, rel, NULL);
+	int rc = g_mkdir_with_parents(p, 0700);
+
+	g_free(p);
+	return rc;
+}
+
 /* How many entries a directory has (not . and ..). */
 static int
 count_dir(const char *root, const char *sub)
@@ -312,15 +334,9 @@ test_backend(void)
 	put(root, "cur/.hidden", "not a message");
 	put(root, "tmp/1003.d.host", MSG("4", "in tmp", "never seen"));
 	put(root, ".Sent/cur/999.s.host:2,S", MSG("5", "sent", "x"));
-	g_assert_cmpint(g_mkdir_with_parents(
-			    g_build_filename(root, ".Sent/new", NULL), 0700),
-	    ==, 0);
-	g_assert_cmpint(g_mkdir_with_parents(
-			    g_build_filename(root, ".Sent/tmp", NULL), 0700),
-	    ==, 0);
-	g_assert_cmpint(g_mkdir_with_parents(
-			    g_build_filename(root, ".notmaildir", NULL), 0700),
-	    ==, 0);
+	g_assert_cmpint(path_mkdir(root, ".Sent/new"), ==, 0);
+	g_assert_cmpint(path_mkdir(root, ".Sent/tmp"), ==, 0);
+	g_assert_cmpint(path_mkdir(root, ".notmaildir"), ==, 0);
 
 	be = maildir_backend_new(c.base, root, &ev, NULL, &err);
 	g_assert_nonnull(be);
@@ -380,15 +396,13 @@ test_backend(void)
 	g_assert_cmpint(c.st, ==, BE_OK);
 	g_assert_cmpint(count_dir(root, "new"), ==, 0);
 	g_assert_true(
-	    g_file_test(g_build_filename(root, "cur/1002.c.host:2,FS", NULL),
-		G_FILE_TEST_EXISTS));
+	    path_test(root, "cur/1002.c.host:2,FS", G_FILE_TEST_EXISTS));
 	ctx_reset(&c);
 	uid = 1;
 	be->ops->set_flags(be, &uid, 1, MSG_DELETED, MSG_SEEN, done_cb, &c);
 	run_until_done(&c);
 	g_assert_true(
-	    g_file_test(g_build_filename(root, "cur/1000.a.host:2,T", NULL),
-		G_FILE_TEST_EXISTS));
+	    path_test(root, "cur/1000.a.host:2,T", G_FILE_TEST_EXISTS));
 
 	/* Search bodies, case-insensitively. */
 	ctx_reset(&c);
@@ -433,8 +447,7 @@ test_backend(void)
 	run_until_done(&c);
 	g_assert_cmpint(c.st, ==, BE_OK);
 	g_assert_true(
-	    g_file_test(g_build_filename(root, ".Work.Projects/tmp", NULL),
-		G_FILE_TEST_IS_DIR));
+	    path_test(root, ".Work.Projects/tmp", G_FILE_TEST_IS_DIR));
 	ctx_reset(&c);
 	be->ops->create_folder(be, "Work.Projects", done_cb, &c);
 	run_until_done(&c);
@@ -447,14 +460,12 @@ test_backend(void)
 	be->ops->rename_folder(be, "Work.Projects", "Old", done_cb, &c);
 	run_until_done(&c);
 	g_assert_cmpint(c.st, ==, BE_OK);
-	g_assert_true(g_file_test(
-	    g_build_filename(root, ".Old/cur", NULL), G_FILE_TEST_IS_DIR));
+	g_assert_true(path_test(root, ".Old/cur", G_FILE_TEST_IS_DIR));
 	ctx_reset(&c);
 	be->ops->delete_folder(be, "Sent", done_cb, &c);
 	run_until_done(&c);
 	g_assert_cmpint(c.st, ==, BE_OK);
-	g_assert_false(g_file_test(
-	    g_build_filename(root, ".Sent", NULL), G_FILE_TEST_EXISTS));
+	g_assert_false(path_test(root, ".Sent", G_FILE_TEST_EXISTS));
 	ctx_reset(&c);
 	be->ops->delete_folder(be, "INBOX", done_cb, &c);
 	run_until_done(&c);
@@ -547,12 +558,8 @@ test_store_cache(void)
 	c.folders = g_ptr_array_new_with_free_func(g_free);
 	put(root, "cur/1000.a.host:2,S", MSG("1", "alpha", "x"));
 	put(root, "cur/1001.b.host:2,", MSG("2", "bravo", "x"));
-	g_assert_cmpint(
-	    g_mkdir_with_parents(g_build_filename(root, "new", NULL), 0700), ==,
-	    0);
-	g_assert_cmpint(
-	    g_mkdir_with_parents(g_build_filename(root, "tmp", NULL), 0700), ==,
-	    0);
+	g_assert_cmpint(path_mkdir(root, "new"), ==, 0);
+	g_assert_cmpint(path_mkdir(root, "tmp"), ==, 0);
 
 	st = store_open(db, &warning, &err);
 	g_assert_nonnull(st);
