@@ -612,7 +612,8 @@ ib_closed_cb(struct imap *s, enum imap_result why, const char *msg, void *arg)
 	ib_fail_waiting(ib, ib_status(why), line);
 	free(line);
 	ib->s = NULL;
-	ib->folder = NULL; /* the server forgot the selection */
+	free(ib->folder); /* the server forgot the selection */
+	ib->folder = NULL;
 	backend_defer(ib->base, (void (*)(void *))imap_free, s);
 }
 
@@ -738,6 +739,7 @@ ib_wait_for_session(struct ib *ib, struct ib_wait *w)
 	struct ib_wait **pp;
 
 	if (ib->s != NULL && ib->ready) {
+		free(w->folder);
 		free(w);
 		return 0;
 	}

@@ -140,7 +140,7 @@ def check_new_mail_by_idle():
 def check_reopen_from_cache():
     global COUNT
     term.send("q")
-    assert term.wait_exit() == 0
+    assert term.wait_exit() == 0, term.framed()
     dbs = os.listdir(os.path.join(env["XDG_DATA_HOME"], "tern"))
     assert "mail.db" in dbs, dbs
     # While tern is away, another client flags one message and removes
@@ -161,7 +161,7 @@ def check_reopen_from_cache():
         t2.send("*")
         t2.wait_for(r"^\s+%d .! .*arrived while idling" % COUNT)
         t2.send("q")
-        assert t2.wait_exit() == 0
+        assert t2.wait_exit() == 0, t2.framed()
 
 
 def check_list_headless():
@@ -183,14 +183,14 @@ def check_certificate_question():
         t2.send("r")
         t2.wait_for(r"Cannot open INBOX: .*not trusted", timeout=10)
         t2.send("q")
-        assert t2.wait_exit() == 0
+        assert t2.wait_exit() == 0, t2.framed()
     with Term(120, 30) as t2:
         t2.start([tern_bin(), "-F", conf2], env2)
         t2.wait_for(r"\(r\)eject, accept \(o\)nce", timeout=20)
         t2.send("o")
         t2.wait_for(r"INBOX \[Msgs:%d " % COUNT, timeout=30)
         t2.send("q")
-        assert t2.wait_exit() == 0
+        assert t2.wait_exit() == 0, t2.framed()
     shutil.rmtree(home2)
 
 
@@ -209,7 +209,7 @@ def check_password_prompt():
         t3.wait_for(r"INBOX \[Msgs:%d " % COUNT, timeout=30)
         assert pw not in t3.screen()
         t3.send("q")
-        assert t3.wait_exit() == 0
+        assert t3.wait_exit() == 0, t3.framed()
     shutil.rmtree(home3)
 
 
@@ -230,7 +230,7 @@ def check_offline_body_search():
         t2.wait_for(r"limit: ~b hello \(1 shown\)")
         t2.wait_for(r"arrived while idling")
         t2.send("q")
-        assert t2.wait_exit() == 0
+        assert t2.wait_exit() == 0, t2.framed()
 
 
 try:
