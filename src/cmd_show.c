@@ -277,13 +277,7 @@ cmd_show_fetch(struct cmd_show *cs, const struct conf *conf, const char *name,
 	if (folder != NULL && *folder != '\0')
 		account_open_folder(cs->acct, folder);
 	if (account_folder(cs->acct) == NULL) {
-		if (account_conf(cs->acct)->type == ACCOUNT_IMAP)
-			fprintf(stderr,
-			    "tern: showing a message of an IMAP account (%s) "
-			    "is not supported for this account yet: %s\n",
-			    account_name(cs->acct), account_status(cs->acct));
-		else
-			fprintf(stderr, "tern: %s\n", account_status(cs->acct));
+		fprintf(stderr, "tern: %s\n", account_status(cs->acct));
 		rc = 1;
 		goto out;
 	}

@@ -170,6 +170,16 @@ def check_list_headless():
                        timeout=60)
     assert r.returncode == 0, r.stderr
     assert "arrived while idling" in r.stdout and len(r.stdout.splitlines()) == 1, r.stdout
+    # tern show renders a message of the IMAP account by UID.
+    m = server()
+    typ, data = m.uid("SEARCH", None, "SUBJECT", "\"arrived while idling\"")
+    m.logout()
+    uid = data[0].split()[0].decode()
+    r = subprocess.run([tern_bin(), "show", "-F", conf, "mail:INBOX", uid],
+                       env=dict(os.environ, **env), capture_output=True, text=True,
+                       timeout=60)
+    assert r.returncode == 0, r.stderr
+    assert "Subject: arrived while idling" in r.stdout and "hello" in r.stdout, r.stdout
 
 
 def check_certificate_question():
@@ -240,7 +250,7 @@ try:
     t.run("d and $ expunge the message on the server", check_delete_expunge)
     t.run("new mail arrives by IDLE without a key press", check_new_mail_by_idle)
     t.run("a restart reopens from the cache", check_reopen_from_cache)
-    t.run("tern list works on an IMAP account", check_list_headless)
+    t.run("tern list and tern show work on an IMAP account", check_list_headless)
     t.run("an untrusted certificate is a question: reject, then accept once",
           check_certificate_question)
     t.run("with no password configured, tern asks for it (and shows stars)",
