@@ -13,6 +13,25 @@
 #include "fuzz.h"
 #include "mailcap.h"
 
+/* True if out holds more of some shell character than in does. */
+static int
+fuzz_shell_chars_added(const char *in, const char *out)
+{
+	static const char shell[] = "$()`;|&'\"\n<>\\*?[]{}!#~";
+	const char *c, *p;
+	size_t a, b;
+
+	for (c = shell; *c != '\0'; c++) {
+		for (a = 0, p = in; *p != '\0'; p++)
+			a += *p == *c;
+		for (b = 0, p = out; *p != '\0'; p++)
+			b += *p == *c;
+		if (b > a)
+			return 1;
+	}
+	return 0;
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -34,12 +53,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		cmd = mailcap_expand(e->command, "text/plain;$(evil)", params,
 		    "/tmp/tern-x/part", &uses);
-		/* The hostile values never appear as they were. */
-		if (strstr(cmd, "$(x)") != NULL &&
-		    strstr(e->command, "$(x)") == NULL)
-			abort();
-		if (strstr(cmd, "$(evil)") != NULL &&
-		    strstr(e->command, "$(evil)") == NULL)
+		/*
+		 * Expansion only replaces %-directives with safe characters:
+		 * no shell character may come out more often than the
+		 * command itself (the user's text) holds it.
+		 */
+		if (fuzz_shell_chars_added(e->command, cmd))
 			abort();
 		g_free(cmd);
 		(void)mailcap_type_matches(e->type, "text/plain");
