@@ -19,6 +19,7 @@
 #include "cmd_check.h"
 #include "conf.h"
 #include "imap.h"
+#include "imap_backend.h"
 #include "paths.h"
 #include "secret.h"
 #include "xmalloc.h"
@@ -108,7 +109,7 @@ cmd_check_secret(const char *password, const char *err, void *arg)
 	};
 	struct cmd_check *cc = arg;
 	const struct account_conf *ac = cc->ac;
-	struct imap_config cfg = { 0 };
+	struct imap_config cfg;
 	char *data, *pins, *e = NULL;
 
 	if (password == NULL) {
@@ -119,20 +120,8 @@ cmd_check_secret(const char *password, const char *err, void *arg)
 	cc->password = xstrdup(password);
 	data = paths_data_dir();
 	pins = xasprintf("%s/certificates", data);
-	cfg.transport.host = ac->host;
-	cfg.transport.port = ac->port;
-	cfg.transport.mode = ac->tls == TLS_IMPLICIT ? TRANSPORT_TLS_IMPLICIT
-	    : ac->tls == TLS_STARTTLS		     ? TRANSPORT_TLS_STARTTLS
-						     : TRANSPORT_PLAIN;
-	cfg.transport.ca_file = ac->ca_file;
-	cfg.transport.pin_file = pins;
-	cfg.transport.connect_timeout_ms = 15000;
-	cfg.transport.tls_timeout_ms = 15000;
-	cfg.user = ac->user;
-	cfg.password = cc->password;
-	cfg.mechanisms = (const char *const *)ac->auth;
-	cfg.max_in_flight = 4;
-	imap_limits_default(&cfg.limits);
+	imap_backend_config(ac, pins, cc->password, &cfg);
+	cfg.idle = 0; /* a probe: log in, report, log out */
 	cc->s = imap_new(cc->base, &cfg, &ev, cc, &e);
 	free(pins);
 	free(data);

@@ -649,6 +649,49 @@ ib_password_answer(struct backend *be, const char *password)
 	ib_connect(ib);
 }
 
+/*
+ * The session settings for an IMAP account (shared with tern check):
+ * transport from the account, the password (or, for XOAUTH2 and
+ * OAUTHBEARER, the token), the mechanisms allowed.  Strings are
+ * borrowed; imap_new() copies them.
+ */
+void
+imap_backend_config(const struct account_conf *ac, const char *pin_file,
+    const char *password, struct imap_config *cfg)
+{
+	memset(cfg, 0, sizeof *cfg);
+	cfg->transport.host = ac->host;
+	cfg->transport.port = ac->port;
+	cfg->transport.mode = ac->tls == TLS_IMPLICIT ? TRANSPORT_TLS_IMPLICIT
+	    : ac->tls == TLS_STARTTLS		      ? TRANSPORT_TLS_STARTTLS
+						      : TRANSPORT_PLAIN;
+	cfg->transport.ca_file = ac->ca_file;
+	cfg->transport.pin_file = pin_file;
+	cfg->transport.connect_timeout_ms = 15000;
+	cfg->transport.tls_timeout_ms = 15000;
+	cfg->transport.idle_timeout_ms = 0;
+	cfg->user = ac->user;
+	cfg->password = password;
+	/* For OAuth mechanisms the "password" (from password_command) is
+	   the token. */
+	if (ac->auth != NULL) {
+		size_t i;
+
+		for (i = 0; ac->auth[i] != NULL; i++)
+			if (strcmp(ac->auth[i], "XOAUTH2") == 0 ||
+			    strcmp(ac->auth[i], "OAUTHBEARER") == 0)
+				cfg->oauth_token = password;
+	}
+	cfg->mechanisms = (const char *const *)ac->auth;
+	cfg->compress = 1;
+	cfg->idle = ac->idle;
+	cfg->idle_restart_s = 28 * 60;
+	cfg->max_in_flight = 8;
+	imap_limits_default(&cfg->limits);
+	cfg->id_name = "tern";
+	cfg->id_version = PACKAGE_VERSION;
+}
+
 /* Connect (once the password is known). */
 static void
 ib_connect(struct ib *ib)
@@ -691,36 +734,7 @@ ib_connect(struct ib *ib)
 		}
 		return;
 	}
-	cfg.transport.host = ac->host;
-	cfg.transport.port = ac->port;
-	cfg.transport.mode = ac->tls == TLS_IMPLICIT ? TRANSPORT_TLS_IMPLICIT
-	    : ac->tls == TLS_STARTTLS		     ? TRANSPORT_TLS_STARTTLS
-						     : TRANSPORT_PLAIN;
-	cfg.transport.ca_file = ac->ca_file;
-	cfg.transport.pin_file = ib->pin_file;
-	cfg.transport.connect_timeout_ms = 15000;
-	cfg.transport.tls_timeout_ms = 15000;
-	cfg.transport.idle_timeout_ms = 0;
-	cfg.user = ac->user;
-	cfg.password = ib->password;
-	/* For OAuth mechanisms the "password" (from password_command) is
-	   the token. */
-	if (ac->auth != NULL) {
-		size_t i;
-
-		for (i = 0; ac->auth[i] != NULL; i++)
-			if (strcmp(ac->auth[i], "XOAUTH2") == 0 ||
-			    strcmp(ac->auth[i], "OAUTHBEARER") == 0)
-				cfg.oauth_token = ib->password;
-	}
-	cfg.mechanisms = (const char *const *)ac->auth;
-	cfg.compress = 1;
-	cfg.idle = ac->idle;
-	cfg.idle_restart_s = 28 * 60;
-	cfg.max_in_flight = 8;
-	imap_limits_default(&cfg.limits);
-	cfg.id_name = "tern";
-	cfg.id_version = PACKAGE_VERSION;
+	imap_backend_config(ac, ib->pin_file, ib->password, &cfg);
 	ib->s = imap_new(ib->base, &cfg, &ev, ib, &err);
 	if (ib->s == NULL) {
 		ib_tell_status(ib, "%s", err);

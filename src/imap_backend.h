@@ -21,6 +21,11 @@ imap_backend_new(struct event_base *base, const struct account_conf *ac,
     const struct be_events *events, struct store *store, const char *cache_dir,
     const char *pin_file, char **err);
 
+struct imap_config;
+
+void imap_backend_config(const struct account_conf *ac, const char *pin_file,
+    const char *password, struct imap_config *cfg);
+
 /* A sequence set for a list of uids: "1:5,7,9:12" (sorted, merged). */
 char *imap_backend_uidset(const uint32_t *uids, size_t n);
 

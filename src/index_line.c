@@ -15,6 +15,7 @@
 #include <glib.h>
 
 #include "index_line.h"
+#include "sanitize.h"
 #include "xmalloc.h"
 
 #define INDEX_LINE_NAME 18
@@ -67,20 +68,13 @@ index_line_size(uint64_t size, char *buf, size_t len)
 static void
 index_line_field(GString *line, const char *s, int width)
 {
-	const char *p;
-	int w = 0, cw;
+	const char *valid;
+	size_t n;
+	int w;
 
-	for (p = s; *p != '\0'; p = g_utf8_next_char(p)) {
-		gunichar c = g_utf8_get_char_validated(p, -1);
-
-		if (c == (gunichar)-1 || c == (gunichar)-2)
-			break;
-		cw = g_unichar_iszerowidth(c) ? 0 : g_unichar_iswide(c) ? 2 : 1;
-		if (w + cw > width)
-			break;
-		w += cw;
-		g_string_append_len(line, p, g_utf8_next_char(p) - p);
-	}
+	g_utf8_validate(s, -1, &valid); /* stop at broken UTF-8 */
+	n = sanitize_fit(s, valid - s, width, &w);
+	g_string_append_len(line, s, n);
 	for (; w < width; w++)
 		g_string_append_c(line, ' ');
 }

@@ -225,7 +225,7 @@ maildir_folder_dir(struct maildir *md, const char *folder)
 }
 
 /* True if dir/cur exists: dir is a Maildir. */
-static int
+int
 maildir_is_maildir(const char *dir)
 {
 	char *cur = xasprintf("%s/cur", dir);

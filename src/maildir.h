@@ -31,6 +31,7 @@ char *maildir_name_build(
     const char *name, const struct maildir_name *parts, uint32_t flags);
 char *maildir_unique_name(void);
 int maildir_folder_name_ok(const char *name);
+int maildir_is_maildir(const char *dir);
 
 struct store;
 

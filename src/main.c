@@ -23,6 +23,7 @@
 #include "cmd_show.h"
 #include "conf.h"
 #include "log.h"
+#include "maildir.h"
 #include "paths.h"
 #include "ui.h"
 #include "xmalloc.h"
@@ -102,18 +103,6 @@ main_open_log(void)
 	free(dir);
 }
 
-/* True if dir is a Maildir (has cur/). */
-static int
-main_is_maildir(const char *dir)
-{
-	char *cur = xasprintf("%s/cur", dir);
-	struct stat st;
-	int ok = stat(cur, &st) == 0 && S_ISDIR(st.st_mode);
-
-	free(cur);
-	return ok;
-}
-
 /*
  * With no configuration at all, the Maildir tern offers to open: $MAIL
  * when it is one, else ~/Maildir.  NULL when there is none.
@@ -124,10 +113,10 @@ main_offer(void)
 	const char *mail = getenv("MAIL");
 	char *home;
 
-	if (mail != NULL && *mail != '\0' && main_is_maildir(mail))
+	if (mail != NULL && *mail != '\0' && maildir_is_maildir(mail))
 		return xstrdup(mail);
 	home = paths_expand_home("~/Maildir");
-	if (main_is_maildir(home))
+	if (maildir_is_maildir(home))
 		return home;
 	free(home);
 	return NULL;

@@ -21,6 +21,7 @@
 #include "mailbox.h"
 #include "mview.h"
 #include "pattern.h"
+#include "sanitize.h"
 #include "theme.h"
 #include "view.h"
 #include "xmalloc.h"
@@ -156,7 +157,7 @@ index_draw(struct ui *ui, struct view *v, int top, int height, int width)
 	n = mv ? mview_count(mv) : 0;
 	if (n == 0) {
 		const char *st = account_status(a);
-		int w = ui_text_width(st);
+		int w = sanitize_width(st, strlen(st));
 
 		ui_put(mid, (width - 12) / 2, width, theme_attr(TH_EMPTY),
 		    "No messages.");

@@ -179,26 +179,6 @@ ui_keymap(struct ui *ui)
 	return ui->keymap;
 }
 
-/* Columns one character takes. */
-static int
-ui_char_width(gunichar c)
-{
-	if (g_unichar_iszerowidth(c))
-		return 0;
-	return g_unichar_iswide(c) ? 2 : 1;
-}
-
-/* Columns a (sanitised, valid UTF-8) string takes. */
-int
-ui_text_width(const char *s)
-{
-	int w = 0;
-
-	for (; *s != '\0'; s = g_utf8_next_char(s))
-		w += ui_char_width(g_utf8_get_char(s));
-	return w;
-}
-
 /*
  * Write text at (row, col) in at most width columns, sanitised first.
  * A wide character that would not fit whole is left out.  Returns the
@@ -208,20 +188,15 @@ int
 ui_put_text(int row, int col, int width, int attr, const char *text)
 {
 	char *clean;
-	const char *p;
-	int w = 0, cw;
+	size_t n;
+	int w = 0;
 
 	if (width <= 0)
 		return 0;
 	clean = sanitize_text(text, strlen(text), 0);
-	for (p = clean; *p != '\0'; p = g_utf8_next_char(p)) {
-		cw = ui_char_width(g_utf8_get_char(p));
-		if (w + cw > width)
-			break;
-		w += cw;
-	}
+	n = sanitize_fit(clean, strlen(clean), width, &w);
 	attrset(attr);
-	mvaddnstr(row, col, clean, p - clean);
+	mvaddnstr(row, col, clean, n);
 	attrset(A_NORMAL);
 	free(clean);
 	return w;

@@ -66,7 +66,6 @@ void ui_prompt(struct ui *ui, const char *label, const char *initial,
 typedef void (*ui_key_cb)(struct ui *ui, int key, void *arg);
 void ui_ask_key(struct ui *ui, const char *label, ui_key_cb done, void *arg);
 
-int ui_text_width(const char *s);
 int ui_put_text(int row, int col, int width, int attr, const char *text);
 struct account_manager *ui_accounts(struct ui *ui);
 struct account *ui_current_account(struct ui *ui);
