@@ -28,6 +28,7 @@
 
 #include "imap.h"
 #include "imap_parse.h"
+#include "testutil.h"
 
 #define WAIT_MS 20000
 #define PASSWORD "pencil"
@@ -192,30 +193,6 @@ run_start(struct run *r, const char *scenario, enum transport_mode mode,
 	g_free(script);
 }
 
-static void
-wait_expired(evutil_socket_t fd, short what, void *arg)
-{
-	(void)fd;
-	(void)what;
-	*(int *)arg = 1;
-}
-
-/* Run the loop until cond(arg) or ms pass. */
-static gboolean
-wait_until(struct event_base *base, gboolean (*cond)(void *), void *arg, int ms)
-{
-	struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
-	struct event *timer;
-	int expired = 0;
-
-	timer = evtimer_new(base, wait_expired, &expired);
-	evtimer_add(timer, &tv);
-	while (!cond(arg) && !expired)
-		event_base_loop(base, EVLOOP_ONCE);
-	event_free(timer);
-	return cond(arg);
-}
-
 static gboolean
 ready_or_closed(void *arg)
 {
@@ -234,7 +211,7 @@ is_closed(void *arg)
 static void
 run_wait_closed(struct run *r, enum imap_result want)
 {
-	if (!wait_until(r->base, is_closed, r, WAIT_MS))
+	if (!testutil_wait_until(r->base, is_closed, r, WAIT_MS))
 		g_error("the session did not end");
 	g_assert_cmpint(r->closed, ==, 1);
 	if (r->why != want)
@@ -246,7 +223,8 @@ run_wait_closed(struct run *r, enum imap_result want)
 static void
 run_wait_ready(struct run *r)
 {
-	if (!wait_until(r->base, ready_or_closed, r, WAIT_MS) || !r->ready)
+	if (!testutil_wait_until(r->base, ready_or_closed, r, WAIT_MS) ||
+	    !r->ready)
 		g_error("not ready: %s", r->closed ? r->why_msg : "timed out");
 }
 
@@ -337,7 +315,7 @@ op_run(struct run *r, struct op *op,
 	va_end(ap);
 	r->in_call = 0;
 	g_assert_cmpint(rc, ==, 0);
-	if (!wait_until(r->base, op_is_done, op, WAIT_MS))
+	if (!testutil_wait_until(r->base, op_is_done, op, WAIT_MS))
 		g_error("%s: no answer", fmt);
 	g_assert_cmpint(op->done, ==, 1);
 }
@@ -596,7 +574,7 @@ test_encoding(void)
 	    r.s, "Sent", NULL, 0, msg, sizeof msg - 1, op_done, &op);
 	r.in_call = 0;
 	g_assert_cmpint(rc, ==, 0);
-	g_assert_true(wait_until(r.base, op_is_done, &op, WAIT_MS));
+	g_assert_true(testutil_wait_until(r.base, op_is_done, &op, WAIT_MS));
 	g_assert_cmpint(op.res, ==, IMAP_OK);
 	got = run_finish(&r);
 	p = got;
@@ -681,7 +659,7 @@ test_revision(gconstpointer data)
 	rc = imap_list(r.s, op_data, op_done, &op);
 	r.in_call = 0;
 	g_assert_cmpint(rc, ==, 0);
-	g_assert_true(wait_until(r.base, op_is_done, &op, WAIT_MS));
+	g_assert_true(testutil_wait_until(r.base, op_is_done, &op, WAIT_MS));
 	g_assert_cmpint(op.res, ==, IMAP_OK);
 	g_assert_cmpint(seen.list_sent, ==, 1);
 	g_assert_cmpint(seen.list_trash, ==, 1);
@@ -695,7 +673,7 @@ test_revision(gconstpointer data)
 	rc = imap_select(r.s, "INBOX", 0, 0, 0, op_data, op_done, &op);
 	r.in_call = 0;
 	g_assert_cmpint(rc, ==, 0);
-	g_assert_true(wait_until(r.base, op_is_done, &op, WAIT_MS));
+	g_assert_true(testutil_wait_until(r.base, op_is_done, &op, WAIT_MS));
 	g_assert_cmpint(op.res, ==, IMAP_OK);
 	g_assert_cmpint(seen.exists, ==, 3);
 	g_assert_cmpint(seen.recent, ==, rev2 ? 0 : 1);

@@ -33,6 +33,7 @@
 #include "imap.h"
 #include "imap_parse.h"
 #include "sasl.h"
+#include "testutil.h"
 
 #define WAIT_MS 30000
 #define BIG_COUNT 2000
@@ -68,92 +69,6 @@ static const struct mode modes[] = {
 
 /* ------------------------------------------------------------ fixture */
 
-/* Run argv, return its stdout (aborts the test run if it fails). */
-static char *
-run_capture(char **argv)
-{
-	GError *error = NULL;
-	char *out = NULL, *err = NULL;
-	int status;
-
-	if (!g_spawn_sync(NULL, argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
-		&out, &err, &status, &error))
-		g_error("cannot run %s: %s", argv[0], error->message);
-	if (!g_spawn_check_wait_status(status, NULL))
-		g_error("%s %s failed: %s", argv[0], argv[1], err);
-	g_free(err);
-	return out;
-}
-
-/* The value of "key" in fixture.json (numbers and plain strings only). */
-static char *
-json_value(const char *json, const char *key)
-{
-	char *needle = g_strdup_printf("\"%s\": ", key);
-	const char *p = strstr(json, needle), *end;
-
-	if (p == NULL)
-		g_error("fixture.json has no %s", key);
-	p += strlen(needle);
-	g_free(needle);
-	if (*p == '"') {
-		end = strchr(p + 1, '"');
-		g_assert_nonnull(end);
-		return g_strndup(p + 1, (gsize)(end - p - 1));
-	}
-	end = p + strcspn(p, ",\n}");
-	return g_strndup(p, (gsize)(end - p));
-}
-
-/* A port from fixture.json. */
-static unsigned
-json_port(const char *json, const char *key)
-{
-	char *s = json_value(json, key);
-	unsigned v = (unsigned)strtoul(s, NULL, 10);
-
-	g_free(s);
-	g_assert_cmpuint(v, >, 0);
-	return v;
-}
-
-/* A process that stops the fixture when this one ends (its pipe reads
- * EOF); a byte on the pipe means "already done". */
-static void
-fixture_watchdog(void)
-{
-	int p[2], null;
-	pid_t pid;
-	ssize_t n;
-	char c;
-
-	if (pipe(p) == -1)
-		g_error("pipe: %s", g_strerror(errno));
-	pid = fork();
-	if (pid == -1)
-		g_error("fork: %s", g_strerror(errno));
-	if (pid == 0) {
-		close(p[1]);
-		setsid();
-		null = open("/dev/null", O_RDWR);
-		if (null != -1) {
-			dup2(null, 0);
-			dup2(null, 1);
-		}
-		do
-			n = read(p[0], &c, 1);
-		while (n == -1 && errno == EINTR);
-		if (n == 1)
-			_exit(0);
-		execl("/bin/sh", "sh", "-c",
-		    "python3 \"$0\" stop \"$1\"; rm -rf \"$1\"", fx.script,
-		    fx.dir, (char *)NULL);
-		_exit(127);
-	}
-	close(p[0]);
-	fx.watchdog = p[1];
-}
-
 /* Fill the Maildirs, start the private Dovecot, learn its ports. */
 static void
 fixture_start(void)
@@ -170,7 +85,7 @@ fixture_start(void)
 	fx.dir = g_dir_make_tmp("tern-is-XXXXXX", &error);
 	if (fx.dir == NULL)
 		g_error("mkdtemp: %s", error->message);
-	fixture_watchdog();
+	fx.watchdog = testutil_watchdog(fx.script, fx.dir);
 
 	for (i = 0; i <= G_N_ELEMENTS(modes); i++) {
 		char *pop[] = { "python3", fx.script, "populate", fx.dir,
@@ -181,7 +96,7 @@ fixture_start(void)
 		seed = g_strdup_printf("%zu", i + 1);
 		pop[6] = count;
 		pop[8] = seed;
-		g_free(run_capture(pop));
+		g_free(testutil_run_capture(pop));
 		g_free(count);
 		g_free(seed);
 	}
@@ -198,7 +113,7 @@ fixture_start(void)
 		    g_strdup_printf("%s:%s", modes[i].user, modes[i].password));
 	}
 	g_ptr_array_add(argv, NULL);
-	g_free(run_capture((char **)argv->pdata));
+	g_free(testutil_run_capture((char **)argv->pdata));
 	g_ptr_array_free(argv, TRUE);
 	fx.started = 1;
 
@@ -206,9 +121,9 @@ fixture_start(void)
 	if (!g_file_get_contents(path, &json, NULL, &error))
 		g_error("%s: %s", path, error->message);
 	g_free(path);
-	fx.imap = json_port(json, "imap_port");
-	fx.imaps = json_port(json, "imaps_port");
-	fx.ca_file = json_value(json, "ca_file");
+	fx.imap = testutil_json_port(json, "imap_port");
+	fx.imaps = testutil_json_port(json, "imaps_port");
+	fx.ca_file = testutil_json_value(json, "ca_file");
 	g_free(json);
 }
 
@@ -220,8 +135,8 @@ fixture_stop(void)
 	char *rm[] = { "rm", "-rf", fx.dir, NULL };
 
 	if (fx.started)
-		g_free(run_capture(stop));
-	g_free(run_capture(rm));
+		g_free(testutil_run_capture(stop));
+	g_free(testutil_run_capture(rm));
 	if (write(fx.watchdog, "x", 1) != 1)
 		g_warning("watchdog: %s", g_strerror(errno));
 	close(fx.watchdog);
@@ -242,7 +157,7 @@ fixture_deliver(const char *user, const char *text)
 
 	if (!g_file_set_contents(file, text, -1, &error))
 		g_error("%s: %s", file, error->message);
-	g_free(run_capture(argv));
+	g_free(testutil_run_capture(argv));
 	g_free(file);
 }
 
@@ -418,30 +333,6 @@ sess_start(struct sess *ss, const struct imap_config *cfg)
 	ss->in_call = 0;
 }
 
-static void
-wait_expired(evutil_socket_t fd, short what, void *arg)
-{
-	(void)fd;
-	(void)what;
-	*(int *)arg = 1;
-}
-
-/* Run the loop until cond(arg) or ms pass; the result of cond. */
-static gboolean
-wait_until(struct event_base *base, gboolean (*cond)(void *), void *arg, int ms)
-{
-	struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
-	struct event *timer;
-	int expired = 0;
-
-	timer = evtimer_new(base, wait_expired, &expired);
-	evtimer_add(timer, &tv);
-	while (!cond(arg) && !expired)
-		event_base_loop(base, EVLOOP_ONCE);
-	event_free(timer);
-	return cond(arg);
-}
-
 /* Dump the trace on failure: what was said is the best clue. */
 static void
 sess_dump(const struct sess *ss)
@@ -464,7 +355,7 @@ ready_or_closed(void *arg)
 static void
 sess_wait_ready(struct sess *ss)
 {
-	if (!wait_until(ss->base, ready_or_closed, ss, WAIT_MS) ||
+	if (!testutil_wait_until(ss->base, ready_or_closed, ss, WAIT_MS) ||
 	    ss->ready == 0) {
 		sess_dump(ss);
 		g_error("session not ready: %s",
@@ -484,7 +375,7 @@ is_closed(void *arg)
 static void
 sess_wait_closed(struct sess *ss)
 {
-	if (!wait_until(ss->base, is_closed, ss, WAIT_MS)) {
+	if (!testutil_wait_until(ss->base, is_closed, ss, WAIT_MS)) {
 		sess_dump(ss);
 		g_error("session did not close");
 	}
@@ -659,7 +550,7 @@ op_is_done(void *arg)
 static void
 op_wait(struct op *op)
 {
-	if (!wait_until(op->ss->base, op_is_done, op, WAIT_MS)) {
+	if (!testutil_wait_until(op->ss->base, op_is_done, op, WAIT_MS)) {
 		sess_dump(op->ss);
 		g_error("command not answered in time");
 	}
@@ -1719,13 +1610,13 @@ test_idle(gconstpointer data)
 	sess_start(&ss, &cfg);
 	sess_wait_ready(&ss);
 	op_free(select_box(&ss, "INBOX", NULL, NULL));
-	g_assert_true(wait_until(ss.base, idling, &ss, WAIT_MS));
+	g_assert_true(testutil_wait_until(ss.base, idling, &ss, WAIT_MS));
 	g_assert_true(imap_is_idling(ss.s));
 	ss.exists = 0;
 	fixture_deliver(m->user,
 	    "From: a@example.org\r\nTo: b@example.org\r\n"
 	    "Subject: idle\r\n\r\nhello\r\n");
-	if (!wait_until(ss.base, exists_arrived, &ss, WAIT_MS)) {
+	if (!testutil_wait_until(ss.base, exists_arrived, &ss, WAIT_MS)) {
 		sess_dump(&ss);
 		g_error("no EXISTS during IDLE");
 	}
@@ -1747,7 +1638,7 @@ test_idle(gconstpointer data)
 	g_assert_cmpint(idle_ok, >, done);
 	g_assert_cmpint(noop, >, idle_ok);
 	/* And back into IDLE. */
-	g_assert_true(wait_until(ss.base, idling, &ss, WAIT_MS));
+	g_assert_true(testutil_wait_until(ss.base, idling, &ss, WAIT_MS));
 	g_assert_true(imap_is_idling(ss.s));
 	sess_end(&ss);
 }
@@ -1779,7 +1670,7 @@ test_idle_restart(void)
 	sess_start(&ss, &cfg);
 	sess_wait_ready(&ss);
 	op_free(select_box(&ss, "INBOX", NULL, NULL));
-	g_assert_true(wait_until(ss.base, three_idles, &ss, 10000));
+	g_assert_true(testutil_wait_until(ss.base, three_idles, &ss, 10000));
 	g_assert_cmpint(ss.closed, ==, 0);
 	g_assert_true(trace_find(&ss, 0, "> DONE") >= 0);
 	sess_end(&ss);

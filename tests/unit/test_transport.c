@@ -39,6 +39,7 @@
 
 #include "tls_cert.h"
 #include "transport.h"
+#include "testutil.h"
 
 #define WAIT_MS 15000
 
@@ -61,97 +62,6 @@ static struct {
 
 /* ------------------------------------------------------------ fixture */
 
-/* Run argv, return its stdout (aborts the test run if it fails). */
-static char *
-run_capture(char **argv)
-{
-	GError *error = NULL;
-	char *out = NULL, *err = NULL;
-	int status;
-
-	if (!g_spawn_sync(NULL, argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
-		&out, &err, &status, &error))
-		g_error("cannot run %s: %s", argv[0], error->message);
-	if (!g_spawn_check_wait_status(status, NULL))
-		g_error("%s %s failed: %s", argv[0], argv[1], err);
-	g_free(err);
-	return out;
-}
-
-/* The value of "key" in fixture.json: a number or a plain string (the
- * fixture writes paths and ports, nothing that needs JSON escapes). */
-static char *
-json_value(const char *json, const char *key)
-{
-	char *needle = g_strdup_printf("\"%s\": ", key);
-	const char *p = strstr(json, needle), *end;
-
-	if (p == NULL)
-		g_error("fixture.json has no %s", key);
-	p += strlen(needle);
-	g_free(needle);
-	if (*p == '"') {
-		end = strchr(p + 1, '"');
-		g_assert_nonnull(end);
-		return g_strndup(p + 1, (gsize)(end - p - 1));
-	}
-	end = p + strcspn(p, ",\n}");
-	return g_strndup(p, (gsize)(end - p));
-}
-
-/* A numeric value of fixture.json. */
-static unsigned
-json_port(const char *json, const char *key)
-{
-	char *s = json_value(json, key);
-	unsigned v = (unsigned)strtoul(s, NULL, 10);
-
-	g_free(s);
-	g_assert_cmpuint(v, >, 0);
-	return v;
-}
-
-/*
- * Fork a process that waits for this one to end (its pipe reads EOF) and
- * then stops the fixture and removes its directory; a byte on the pipe
- * instead means "already done".  Its own session, so a ^C to the test
- * run does not take it down before it has cleaned up.
- */
-static void
-fixture_watchdog(void)
-{
-	int p[2], null;
-	pid_t pid;
-	ssize_t n;
-	char c;
-
-	if (pipe(p) == -1)
-		g_error("pipe: %s", g_strerror(errno));
-	pid = fork();
-	if (pid == -1)
-		g_error("fork: %s", g_strerror(errno));
-	if (pid == 0) {
-		close(p[1]);
-		setsid();
-		null = open("/dev/null", O_RDWR);
-		if (null != -1) {
-			dup2(null, 0);
-			dup2(null, 1);
-		}
-		do
-			n = read(p[0], &c, 1);
-		while (n == -1 && errno == EINTR);
-		if (n == 1)
-			_exit(0);
-		execl("/bin/sh", "sh", "-c",
-		    "python3 \"$0\" stop \"$1\"; rm -rf \"$1\"", fx.script,
-		    fx.dir, (char *)NULL);
-		_exit(127);
-	}
-	close(p[0]);
-	fx.watchdog = p[1];
-}
-
 /* Start the private Dovecot and learn its ports, CA and certificate. */
 static void
 fixture_start(void)
@@ -172,37 +82,37 @@ fixture_start(void)
 	fx.dir = g_dir_make_tmp("tern-tt-XXXXXX", &error);
 	if (fx.dir == NULL)
 		g_error("mkdtemp: %s", error->message);
-	fixture_watchdog();
+	fx.watchdog = testutil_watchdog(fx.script, fx.dir);
 
 	/* Mail first, so the compressed FETCH has something to carry. */
 	populate[1] = fx.script;
 	populate[3] = fx.dir;
-	g_free(run_capture(populate));
+	g_free(testutil_run_capture(populate));
 	start[1] = fx.script;
 	start[3] = fx.dir;
-	g_free(run_capture(start));
+	g_free(testutil_run_capture(start));
 	fx.started = 1;
 
 	path = g_build_filename(fx.dir, "fixture.json", NULL);
 	if (!g_file_get_contents(path, &json, NULL, &error))
 		g_error("%s: %s", path, error->message);
 	g_free(path);
-	fx.imap = json_port(json, "imap_port");
-	fx.imaps = json_port(json, "imaps_port");
-	fx.pop3 = json_port(json, "pop3_port");
-	fx.pop3s = json_port(json, "pop3s_port");
-	fx.ca_file = json_value(json, "ca_file");
-	fx.server_cert = json_value(json, "server_cert");
+	fx.imap = testutil_json_port(json, "imap_port");
+	fx.imaps = testutil_json_port(json, "imaps_port");
+	fx.pop3 = testutil_json_port(json, "pop3_port");
+	fx.pop3s = testutil_json_port(json, "pop3s_port");
+	fx.ca_file = testutil_json_value(json, "ca_file");
+	fx.server_cert = testutil_json_value(json, "server_cert");
 	fx.server_key = g_build_filename(fx.dir, "server.key", NULL);
-	fx.ca_key = json_value(json, "ca_key");
-	fx.password = json_value(json, "alice");
-	zlib = json_value(json, "zlib");
+	fx.ca_key = testutil_json_value(json, "ca_key");
+	fx.password = testutil_json_value(json, "alice");
+	zlib = testutil_json_value(json, "zlib");
 	fx.zlib = strcmp(zlib, "true") == 0;
 	g_free(zlib);
 	g_free(json);
 
 	fpr[3] = fx.server_cert;
-	out = run_capture(fpr);
+	out = testutil_run_capture(fpr);
 	eq = strchr(out, '=');
 	g_assert_nonnull(eq);
 	fx.fingerprint = g_strstrip(g_strdup(eq + 1));
@@ -217,8 +127,8 @@ fixture_stop(void)
 	char *rm[] = { "rm", "-rf", fx.dir, NULL };
 
 	if (fx.started)
-		g_free(run_capture(stop));
-	g_free(run_capture(rm));
+		g_free(testutil_run_capture(stop));
+	g_free(testutil_run_capture(rm));
 	if (write(fx.watchdog, "x", 1) != 1)
 		g_warning("watchdog: %s", g_strerror(errno));
 	close(fx.watchdog);
@@ -497,30 +407,6 @@ conn_clear(struct conn *c)
 	free(c->formatted);
 }
 
-static void
-wait_expired(evutil_socket_t fd, short what, void *arg)
-{
-	(void)fd;
-	(void)what;
-	*(int *)arg = 1;
-}
-
-/* Run the loop until cond(arg) holds or ms pass; the result of cond. */
-static gboolean
-wait_until(struct event_base *base, gboolean (*cond)(void *), void *arg, int ms)
-{
-	struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
-	struct event *timer;
-	int expired = 0;
-
-	timer = evtimer_new(base, wait_expired, &expired);
-	evtimer_add(timer, &tv);
-	while (!cond(arg) && !expired)
-		event_base_loop(base, EVLOOP_ONCE);
-	event_free(timer);
-	return cond(arg);
-}
-
 static gboolean
 int_set(void *arg)
 {
@@ -531,7 +417,7 @@ int_set(void *arg)
 static void
 wait_for(struct conn *c, int *counter)
 {
-	if (!wait_until(c->base, int_set, counter, WAIT_MS))
+	if (!testutil_wait_until(c->base, int_set, counter, WAIT_MS))
 		g_error("timed out waiting; events so far \"%s\", error %s",
 		    c->seq->str, c->errmsg ? c->errmsg : "none");
 }
@@ -563,7 +449,7 @@ wait_line(struct conn *c, const char *prefix)
 {
 	struct line_wait w = { c, prefix, 0 };
 
-	wait_until(c->base, line_arrived, &w, WAIT_MS);
+	testutil_wait_until(c->base, line_arrived, &w, WAIT_MS);
 	if (w.found == 0)
 		g_error("no line \"%s\"; events \"%s\", error %s", prefix,
 		    c->seq->str, c->errmsg ? c->errmsg : "none");
@@ -1968,7 +1854,7 @@ test_name_checks(void)
 
 	/* A certificate from the trusted CA with CN=localhost and no
 	 * subjectAltName: the CN must not stand in for the name. */
-	g_free(run_capture(mk));
+	g_free(testutil_run_capture(mk));
 	cert = g_build_filename(d, "cn.pem", NULL);
 	key = g_build_filename(d, "cn.key", NULL);
 	hostile_start(&h, cert, key, TRUE);
