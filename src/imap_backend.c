@@ -67,7 +67,6 @@ struct ib_open {
 	struct be_open_cbs cbs;
 	uint32_t uidvalidity, uidnext;
 	uint64_t modseq;
-	uint32_t exists;
 	int qresync; /* the SELECT carried QRESYNC */
 	GArray *vanished; /* uids the server says are gone */
 	GArray *server; /* every uid, ascending (UID SEARCH ALL) */
@@ -1032,7 +1031,6 @@ ib_select_data_cb(struct imap *s, const struct imap_response *r, void *arg)
 		else if (r->code.kind == IMAP_CODE_HIGHESTMODSEQ)
 			op->modseq = r->code.modseq;
 		break;
-	case IMAP_RESP_EXISTS: op->exists = r->number; break;
 	case IMAP_RESP_VANISHED:
 		for (i = 0; i < r->u.vanished.uids.n; i++) {
 			struct imap_range rg = r->u.vanished.uids.v[i];

@@ -385,28 +385,19 @@ maildir_finish_done(
 
 /* ------------------------------------------------------ slice jobs */
 
+static void maildir_job_drop(struct maildir *md, struct md_job *job);
+
 /* Run one slice of a job; free it when it is finished. */
 static void
 maildir_job_cb(evutil_socket_t fd, short what, void *arg)
 {
-	struct md_job *job = arg, **pp;
-	struct maildir *md = job->md;
+	struct md_job *job = arg;
 
 	if (!job->step(job)) {
 		event_active(job->ev, EV_TIMEOUT, 1);
 		return;
 	}
-	for (pp = &md->jobs; *pp != NULL; pp = &(*pp)->next) {
-		if (*pp == job) {
-			*pp = job->next;
-			break;
-		}
-	}
-	event_free(job->ev);
-	free(job->needle);
-	if (job->hits != NULL)
-		g_array_free(job->hits, TRUE);
-	free(job);
+	maildir_job_drop(job->md, job);
 }
 
 /* Start a job; its first slice runs on the next loop turn. */
