@@ -52,7 +52,7 @@ fuzz_slow(const uint8_t *data, size_t size)
 	return 0;
 }
 
-/* One answer; an error message must never hold the password. */
+/* One answer; an error message must never leak the password. */
 static int
 fuzz_step(struct sasl *s, const uint8_t *data, size_t size)
 {
@@ -63,7 +63,10 @@ fuzz_step(struct sasl *s, const uint8_t *data, size_t size)
 
 	r = sasl_step(s, data, size, &out, &n, &err);
 	if (r == -1) {
-		if (err == NULL || strstr(err, "pencil") != NULL)
+		/* The password may show only if the server itself sent it. */
+		if (err == NULL ||
+		    (strstr(err, "pencil") != NULL &&
+			memmem(data, size, "pencil", 6) == NULL))
 			abort();
 		free(err);
 		return -1;
