@@ -13,7 +13,7 @@ set -eu
 cd "$(dirname "$0")"
 srcdir=$(pwd)
 
-BUILD_PKGS="build-essential autoconf automake libtool pkg-config \
+BUILD_PKGS="build-essential autoconf automake pkg-config \
 libncurses-dev libssl-dev libgmime-3.0-dev libsqlite3-dev libevent-dev \
 libglib2.0-dev zlib1g-dev"
 RUN_PKGS="dovecot-imapd dovecot-pop3d tmux openssl python3 ca-certificates \

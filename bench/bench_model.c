@@ -20,10 +20,10 @@
 
 #include <glib.h>
 
-#include "mailbox.h"
-#include "mview.h"
-#include "pattern.h"
-#include "summary.h"
+#include "model/msgtab.h"
+#include "model/rowlist.h"
+#include "model/pattern.h"
+#include "model/summary.h"
 #include "xmalloc.h"
 
 #define BENCH_RUNS 5
@@ -258,23 +258,23 @@ bench_median(double *v)
 	return v[BENCH_RUNS / 2];
 }
 
-/* Time mview_build with some options: median wall and CPU ms. */
+/* Time rowlist_build with some options: median wall and CPU ms. */
 static double
-bench_view(const struct mailbox *mb, const struct mview_opts *o, size_t *rows,
+bench_view(const struct msgtab *mb, const struct rowlist_opts *o, size_t *rows,
     double *cpu)
 {
 	double v[BENCH_RUNS], c[BENCH_RUNS], t, u;
-	struct mview *mv;
+	struct rowlist *mv;
 	int i;
 
 	for (i = 0; i < BENCH_RUNS; i++) {
 		t = bench_now();
 		u = bench_cpu();
-		mv = mview_build(mb, o);
+		mv = rowlist_build(mb, o);
 		v[i] = bench_now() - t;
 		c[i] = bench_cpu() - u;
-		*rows = mview_count(mv);
-		mview_free(mv);
+		*rows = rowlist_count(mv);
+		rowlist_free(mv);
 	}
 	*cpu = bench_median(c);
 	return bench_median(v);
@@ -282,34 +282,34 @@ bench_view(const struct mailbox *mb, const struct mview_opts *o, size_t *rows,
 
 /* Print how many threads a view has and how deep they go. */
 static void
-bench_shape(const struct mailbox *mb, const struct mview_opts *o)
+bench_shape(const struct msgtab *mb, const struct rowlist_opts *o)
 {
-	struct mview *mv = mview_build(mb, o);
-	const struct mview_row *r;
+	struct rowlist *mv = rowlist_build(mb, o);
+	const struct rowlist_row *r;
 	size_t i, threads = 0, depth = 0;
 
-	for (i = 0; i < mview_count(mv); i++) {
-		r = mview_row(mv, i);
-		threads += (r->flags & MVIEW_ROW_THREAD_START) != 0;
+	for (i = 0; i < rowlist_count(mv); i++) {
+		r = rowlist_row(mv, i);
+		threads += (r->flags & ROWLIST_ROW_THREAD_START) != 0;
 		if (r->depth > depth)
 			depth = r->depth;
 	}
 	printf("  threads:           %zu, deepest reply at level %zu\n",
 	    threads, depth);
-	mview_free(mv);
+	rowlist_free(mv);
 }
 
 /* Build the folder, measure it, and judge against the targets. */
 int
 main(int argc, char **argv)
 {
-	struct mview_opts o = { MAILBOX_SORT_DATE, false, false, false, NULL,
+	struct rowlist_opts o = { MSGTAB_SORT_DATE, false, false, false, NULL,
 		NULL, NULL };
 	double v[BENCH_RUNS], t, cpu, bytes, sort_ms, thread_ms, limit_ms;
 	double load_ms;
 	size_t i, n = 100000, rows, matched = 0;
 	struct bench_folder f;
-	struct mailbox *mb;
+	struct msgtab *mb;
 	struct pattern *p;
 	char *err;
 	int r;
@@ -321,28 +321,28 @@ main(int argc, char **argv)
 	bench_make(&f, n);
 
 	t = bench_now();
-	mb = mailbox_new();
+	mb = msgtab_new();
 	for (i = 0; i < n; i++)
-		mailbox_add(mb, &f.s[i]);
+		msgtab_add(mb, &f.s[i]);
 	load_ms = bench_now() - t;
-	bytes = (double)mailbox_memory(mb) / (double)n;
+	bytes = (double)msgtab_memory(mb) / (double)n;
 	printf("messages:            %zu (%u distinct strings, %u ids)\n", n,
-	    mailbox_string_count(mb), mailbox_id_count(mb));
+	    msgtab_string_count(mb), msgtab_id_count(mb));
 	printf("load:                %.1f ms\n", load_ms);
 	printf("memory:              %.1f bytes/message (%zu bytes)\n", bytes,
-	    mailbox_memory(mb));
+	    msgtab_memory(mb));
 
 	sort_ms = bench_view(mb, &o, &rows, &cpu);
 	printf("sort by date:        %.1f ms, cpu %.1f ms (%zu rows)\n",
 	    sort_ms, cpu, rows);
-	o.sort = MAILBOX_SORT_SUBJECT;
+	o.sort = MSGTAB_SORT_SUBJECT;
 	t = bench_view(mb, &o, &rows, &cpu);
 	printf("sort by subject:     %.1f ms, cpu %.1f ms\n", t, cpu);
-	o.sort = MAILBOX_SORT_FROM;
+	o.sort = MSGTAB_SORT_FROM;
 	t = bench_view(mb, &o, &rows, &cpu);
 	printf("sort by from:        %.1f ms, cpu %.1f ms\n", t, cpu);
 
-	o.sort = MAILBOX_SORT_DATE;
+	o.sort = MSGTAB_SORT_DATE;
 	o.threaded = true;
 	thread_ms = bench_view(mb, &o, &rows, &cpu);
 	printf("thread + sort:       %.1f ms, cpu %.1f ms (%zu rows)\n",
@@ -375,7 +375,7 @@ main(int argc, char **argv)
 	    r ? "PASS" : "FAIL", bytes, BENCH_MAX_BYTES, thread_ms,
 	    BENCH_MAX_THREAD_MS);
 
-	mailbox_free(mb);
+	msgtab_free(mb);
 	for (i = 0; i < n; i++) {
 		summary_clear(&f.s[i]);
 		free(f.base[i]);

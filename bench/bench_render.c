@@ -21,7 +21,7 @@
 
 #include <glib.h>
 
-#include "mime_render.h"
+#include "message/mime_render.h"
 
 #define BENCH_SIZE (10u * 1024 * 1024)
 #define BENCH_GOAL_MS 100.0

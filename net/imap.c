@@ -48,7 +48,7 @@
 #include "imap.h"
 #include "imap_parse.h"
 #include "imap_utf7.h"
-#include "net_util.h"
+#include "xmalloc.h"
 #include "sasl.h"
 #include "transport.h"
 
@@ -280,7 +280,7 @@ imap_clean(const char *text, size_t max)
 
 	if (n > max)
 		n = max;
-	out = net_malloc(n + 1);
+	out = xmalloc(n + 1);
 	for (i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)text[i];
 
@@ -322,7 +322,7 @@ imap_strv_has(char *const *v, const char *word)
 static char **
 imap_split(const char *text, int upper)
 {
-	char **v = net_calloc(1, sizeof *v), *w;
+	char **v = xcalloc(1, sizeof *v), *w;
 	size_t n = 0, len, i;
 
 	while (text != NULL && *text != '\0') {
@@ -331,10 +331,10 @@ imap_split(const char *text, int upper)
 		len = strcspn(text, " ");
 		if (len == 0)
 			break;
-		w = net_strndup(text, len);
+		w = xstrndup(text, len);
 		for (i = 0; upper && i < len; i++)
 			w[i] = (char)toupper((unsigned char)w[i]);
-		v = net_reallocarray(v, n + 2, sizeof *v);
+		v = xreallocarray(v, n + 2, sizeof *v);
 		v[n++] = w;
 		v[n] = NULL;
 		text += len;
@@ -407,11 +407,11 @@ imap_set_caps(struct imap *s, const struct imap_strings *l)
 	size_t i, j, n = 0, len = 0;
 	char **v;
 
-	v = net_calloc(l->n + 1, sizeof *v);
+	v = xcalloc(l->n + 1, sizeof *v);
 	for (i = 0; i < l->n; i++) {
 		if (imap_strv_has(s->ignore, l->v[i]))
 			continue;
-		v[n] = net_strdup(l->v[i]);
+		v[n] = xstrdup(l->v[i]);
 		for (j = 0; v[n][j] != '\0'; j++)
 			v[n][j] = (char)toupper((unsigned char)v[n][j]);
 		len += strlen(v[n]) + 1;
@@ -420,7 +420,7 @@ imap_set_caps(struct imap *s, const struct imap_strings *l)
 	imap_strv_free(s->caps);
 	s->caps = v;
 	free(s->caps_text);
-	s->caps_text = net_malloc(len + 1);
+	s->caps_text = xmalloc(len + 1);
 	s->caps_text[0] = '\0';
 	for (i = 0; i < n; i++) {
 		if (i > 0)
@@ -452,8 +452,8 @@ imap_add_enabled(struct imap *s, const struct imap_strings *l)
 		if (imap_strv_has(s->enabled, l->v[i]))
 			continue;
 		s->enabled =
-		    net_reallocarray(s->enabled, n + 2, sizeof *s->enabled);
-		s->enabled[n] = net_strdup(l->v[i]);
+		    xreallocarray(s->enabled, n + 2, sizeof *s->enabled);
+		s->enabled[n] = xstrdup(l->v[i]);
 		for (j = 0; s->enabled[n][j] != '\0'; j++)
 			s->enabled[n][j] =
 			    (char)toupper((unsigned char)s->enabled[n][j]);
@@ -486,7 +486,7 @@ imap_is_enabled(const struct imap *s, const char *ext)
 static struct imap_cmd *
 imap_cmd_new(imap_data_cb data, imap_done_cb done, void *arg)
 {
-	struct imap_cmd *c = net_calloc(1, sizeof *c);
+	struct imap_cmd *c = xcalloc(1, sizeof *c);
 
 	c->data = data;
 	c->done = done;
@@ -503,12 +503,12 @@ imap_cmd_seg(
 
 	if (c->nsegs == c->segcap) {
 		c->segcap = c->segcap ? c->segcap * 2 : 8;
-		c->segs = net_reallocarray(c->segs, c->segcap, sizeof *c->segs);
+		c->segs = xreallocarray(c->segs, c->segcap, sizeof *c->segs);
 	}
 	g = &c->segs[c->nsegs++];
 	memset(g, 0, sizeof *g);
 	g->kind = kind;
-	g->data = net_malloc(len + 1);
+	g->data = xmalloc(len + 1);
 	if (len > 0)
 		memcpy(g->data, data, len);
 	g->data[len] = '\0';
@@ -527,7 +527,7 @@ imap_cmd_text(struct imap_cmd *c, const char *text, size_t len)
 	if (c->nsegs > 0) {
 		g = &c->segs[c->nsegs - 1];
 		if (g->kind == SEG_TEXT && !g->secret) {
-			g->data = net_realloc(g->data, g->len + len + 1);
+			g->data = xrealloc(g->data, g->len + len + 1);
 			memcpy(g->data + g->len, text, len);
 			g->len += len;
 			g->data[g->len] = '\0';
@@ -620,7 +620,7 @@ imap_parse_set(
 			r.last = r.first;
 			r.first = tmp.first;
 		}
-		v = net_reallocarray(v, n + 1, sizeof *v);
+		v = xreallocarray(v, n + 1, sizeof *v);
 		v[n++] = r;
 		if (*p == '\0')
 			break;
@@ -809,8 +809,8 @@ imap_cmd_mailbox(struct imap_cmd *c, const char *name)
 	g = imap_cmd_seg(c, SEG_MAILBOX, name, strlen(name));
 	g->utf7 = utf7;
 	if (c->mbox == NULL) {
-		c->mbox = net_strdup(name);
-		c->mbox_utf7 = net_strdup(utf7);
+		c->mbox = xstrdup(name);
+		c->mbox_utf7 = xstrdup(utf7);
 	}
 	return 0;
 }
@@ -823,7 +823,7 @@ imap_cmd_raw_mailbox(struct imap_cmd *c, const char *name)
 	    imap_cmd_string(c, name, strlen(name), 0) == -1)
 		return -1;
 	if (c->mbox == NULL)
-		c->mbox = net_strdup(name);
+		c->mbox = xstrdup(name);
 	return 0;
 }
 
@@ -866,7 +866,7 @@ imap_cmd_learn_set(struct imap_cmd *c)
 		return;
 	if (g != NULL && g->kind == SEG_TEXT && g->len > skip) {
 		n = strcspn(g->data + skip, " \r");
-		word = net_strndup(g->data + skip, n);
+		word = xstrndup(g->data + skip, n);
 		if (imap_parse_set(word, &c->uids, &c->nuids, &c->star) == 0) {
 			free(word);
 			return;
@@ -1127,7 +1127,7 @@ imap_finish_later(
 {
 	c->result = res;
 	free(c->msg);
-	c->msg = msg != NULL ? net_strdup(msg) : NULL;
+	c->msg = msg != NULL ? xstrdup(msg) : NULL;
 	imap_q_push(&s->finished, c);
 	imap_schedule(s, DF_COMPLETE);
 }
@@ -1171,7 +1171,7 @@ imap_fail(struct imap *s, enum imap_result why, const char *fmt, ...)
 			msg = NULL;
 		va_end(ap);
 		if (msg == NULL)
-			msg = net_strdup("imap: out of memory");
+			msg = xstrdup("imap: out of memory");
 	}
 	s->dead = 1;
 	s->ready = 0;
@@ -1236,7 +1236,7 @@ imap_report_death(struct imap *s)
 		return 0;
 	s->closed_sent = 1;
 	if (s->ev.closed != NULL) {
-		copy = s->why_msg != NULL ? net_strdup(s->why_msg) : NULL;
+		copy = s->why_msg != NULL ? xstrdup(s->why_msg) : NULL;
 		s->depth++;
 		s->ev.closed(s, s->why, copy, s->arg);
 		s->depth--;
@@ -1290,7 +1290,7 @@ imap_resolve_literal(
 	int plus = imap_has_cap(s, "LITERAL+") ||
 	    (imap_has_cap(s, "LITERAL-") && len <= IMAP_LITERAL_MINUS_MAX);
 
-	g->head = net_asprintf("{%zu%s}\r\n", len, plus ? "+" : "");
+	g->head = xasprintf("{%zu%s}\r\n", len, plus ? "+" : "");
 	g->headlen = strlen(g->head);
 	g->body = body;
 	g->bodylen = len;
@@ -1309,7 +1309,7 @@ imap_resolve_string(
 		imap_resolve_literal(s, g, p, len);
 		return;
 	}
-	q = net_malloc(len * 2 + 3);
+	q = xmalloc(len * 2 + 3);
 	q[n++] = '"';
 	for (i = 0; i < len; i++) {
 		if (p[i] == '"' || p[i] == '\\')
@@ -1355,20 +1355,18 @@ imap_cmd_resolve(struct imap *s, struct imap_cmd *c)
 	c->resolved = 1;
 	if (s->ev.trace == NULL)
 		return;
-	tr = net_strdup(c->tag);
+	tr = xstrdup(c->tag);
 	for (i = 0; i < c->nsegs; i++) {
 		g = &c->segs[i];
 		if (g->secret)
-			t = net_asprintf("%s<redacted>", tr);
+			t = xasprintf("%s<redacted>", tr);
 		else if (g->kind == SEG_TEXT)
-			t = net_asprintf(
-			    "%s%s%s", tr, i == 0 ? " " : "", g->data);
+			t = xasprintf("%s%s%s", tr, i == 0 ? " " : "", g->data);
 		else if (g->body != NULL)
-			t = net_asprintf("%s{%zu%s}<%zu bytes>", tr, g->bodylen,
+			t = xasprintf("%s{%zu%s}<%zu bytes>", tr, g->bodylen,
 			    g->sync ? "" : "+", g->bodylen);
 		else
-			t = net_asprintf(
-			    "%s%.*s", tr, (int)g->headlen, g->head);
+			t = xasprintf("%s%.*s", tr, (int)g->headlen, g->head);
 		free(tr);
 		tr = t;
 	}
@@ -1617,7 +1615,7 @@ imap_status_msg(const struct imap_cmd *c, const struct imap_response *r)
 	char *code = r->code.name != NULL ? imap_clean(r->code.name, 40) : NULL,
 	     *msg;
 
-	msg = net_asprintf("server said %s to %s: %s%s%s%s",
+	msg = xasprintf("server said %s to %s: %s%s%s%s",
 	    imap_status_name(r->status), c->name, code != NULL ? "[" : "",
 	    code != NULL ? code : "", code != NULL ? "] " : "",
 	    text[0] != '\0' ? text : "(no reason given)");
@@ -1705,7 +1703,7 @@ imap_auth_cont(
 	if (s->auth_err != NULL ||
 	    sasl_b64_decode(text, strlen(text), &in, &inlen) == -1) {
 		if (s->auth_err == NULL)
-			s->auth_err = net_strdup(
+			s->auth_err = xstrdup(
 			    "the server's SASL challenge is not base64");
 		goto cancel;
 	}
@@ -1916,7 +1914,7 @@ imap_ns_data(struct imap *s, const struct imap_response *r, void *arg)
 	s->ns_known = 1;
 	if (r->u.ns.personal.n > 0) {
 		free(s->ns_prefix);
-		s->ns_prefix = net_strdup(r->u.ns.personal.v[0].prefix);
+		s->ns_prefix = xstrdup(r->u.ns.personal.v[0].prefix);
 		s->ns_delim = r->u.ns.personal.v[0].delim;
 	}
 }
@@ -2315,8 +2313,7 @@ imap_tagged(struct imap *s, struct imap_response *r)
 	if (res == IMAP_OK) {
 		if (c->flags & CF_SELECT) {
 			free(s->selected);
-			s->selected =
-			    net_strdup(c->mbox != NULL ? c->mbox : "");
+			s->selected = xstrdup(c->mbox != NULL ? c->mbox : "");
 		} else if (c->flags & CF_DESELECT) {
 			free(s->selected);
 			s->selected = NULL;
@@ -2646,9 +2643,9 @@ imap_strv_copy(const char *const *v)
 		return NULL;
 	while (v[n] != NULL)
 		n++;
-	out = net_calloc(n + 1, sizeof *out);
+	out = xcalloc(n + 1, sizeof *out);
 	for (i = 0; i < n; i++)
-		out[i] = net_strdup(v[i]);
+		out[i] = xstrdup(v[i]);
 	return out;
 }
 
@@ -2663,7 +2660,7 @@ imap_new(struct event_base *base, const struct imap_config *cfg,
 
 	*err = NULL;
 	if (base == NULL || cfg == NULL) {
-		*err = net_strdup("imap: no event base or configuration");
+		*err = xstrdup("imap: no event base or configuration");
 		return NULL;
 	}
 	if (cfg->mechanisms != NULL) {
@@ -2672,19 +2669,19 @@ imap_new(struct event_base *base, const struct imap_config *cfg,
 
 			if (sasl_mech_from_name(cfg->mechanisms[i], &m) == -1 &&
 			    strcasecmp(cfg->mechanisms[i], "IMAP-LOGIN") != 0) {
-				*err = net_asprintf("imap: unknown "
-						    "authentication mechanism "
-						    "\"%.40s\"",
+				*err = xasprintf("imap: unknown "
+						 "authentication mechanism "
+						 "\"%.40s\"",
 				    cfg->mechanisms[i]);
 				return NULL;
 			}
 		}
 	}
 	if ((cfg->user != NULL && strpbrk(cfg->user, "\r\n") != NULL)) {
-		*err = net_strdup("imap: the user name has a line break");
+		*err = xstrdup("imap: the user name has a line break");
 		return NULL;
 	}
-	s = net_calloc(1, sizeof *s);
+	s = xcalloc(1, sizeof *s);
 	s->base = base;
 	if (ev != NULL)
 		s->ev = *ev;
@@ -2696,10 +2693,9 @@ imap_new(struct event_base *base, const struct imap_config *cfg,
 		free(s);
 		return NULL;
 	}
-	s->user = cfg->user != NULL ? net_strdup(cfg->user) : NULL;
-	s->password = cfg->password != NULL ? net_strdup(cfg->password) : NULL;
-	s->token =
-	    cfg->oauth_token != NULL ? net_strdup(cfg->oauth_token) : NULL;
+	s->user = cfg->user != NULL ? xstrdup(cfg->user) : NULL;
+	s->password = cfg->password != NULL ? xstrdup(cfg->password) : NULL;
+	s->token = cfg->oauth_token != NULL ? xstrdup(cfg->oauth_token) : NULL;
 	s->mechs = imap_strv_copy(cfg->mechanisms);
 	s->want_compress = cfg->compress;
 	s->want_idle = cfg->idle;
@@ -2712,11 +2708,11 @@ imap_new(struct event_base *base, const struct imap_config *cfg,
 	s->idle_timeout_ms = cfg->transport.idle_timeout_ms;
 	s->cur_timeout = s->idle_timeout_ms;
 	s->mode = cfg->transport.mode;
-	s->host = net_strdup(cfg->transport.host);
+	s->host = xstrdup(cfg->transport.host);
 	s->port = cfg->transport.port;
-	s->id_name = cfg->id_name != NULL ? net_strdup(cfg->id_name) : NULL;
+	s->id_name = cfg->id_name != NULL ? xstrdup(cfg->id_name) : NULL;
 	s->id_version =
-	    cfg->id_version != NULL ? net_strdup(cfg->id_version) : NULL;
+	    cfg->id_version != NULL ? xstrdup(cfg->id_version) : NULL;
 	s->ignore = imap_split(cfg->ignore_caps, 1);
 	s->limits = cfg->limits;
 	s->p = imap_parser_new(&s->limits);
@@ -3090,8 +3086,8 @@ imap_move_stored(struct imap *s, enum imap_result res,
 	char *why;
 
 	if (res != IMAP_OK) {
-		why = net_asprintf("copied, but the originals could not be "
-				   "marked deleted: %s",
+		why = xasprintf("copied, but the originals could not be "
+				"marked deleted: %s",
 		    msg != NULL ? msg : "");
 		imap_move_end(s, m, res, tagged, why);
 		free(why);
@@ -3109,8 +3105,8 @@ imap_move_expunged(struct imap *s, enum imap_result res,
 	char *why;
 
 	if (res != IMAP_OK) {
-		why = net_asprintf("copied and marked deleted, but not "
-				   "expunged: %s",
+		why = xasprintf("copied and marked deleted, but not "
+				"expunged: %s",
 		    msg != NULL ? msg : "");
 		imap_move_end(s, m, res, tagged, why);
 		free(why);
@@ -3134,9 +3130,9 @@ imap_uid_move(struct imap *s, const char *uidset, const char *mailbox,
 	    imap_parse_set(uidset, &v, &n, &star) == -1)
 		return -1;
 	free(v);
-	m = net_calloc(1, sizeof *m);
-	m->uidset = net_strdup(uidset);
-	m->mailbox = net_strdup(mailbox);
+	m = xcalloc(1, sizeof *m);
+	m->uidset = xstrdup(uidset);
+	m->mailbox = xstrdup(mailbox);
 	m->done = done;
 	m->arg = arg;
 	if (imap_has_cap(s, "MOVE")) {

@@ -25,7 +25,7 @@
 
 #include "imap_parse.h"
 #include "imap_utf7.h"
-#include "net_util.h"
+#include "xmalloc.h"
 
 #define MODSEQ_MAX ((uint64_t)INT64_MAX)
 
@@ -128,7 +128,7 @@ static void *
 array_grow(void *v, size_t n, size_t size)
 {
 	if (n == 0 || (n & (n - 1)) == 0)
-		return net_reallocarray(v, n == 0 ? 1 : n * 2, size);
+		return xreallocarray(v, n == 0 ? 1 : n * 2, size);
 	return v;
 }
 
@@ -195,7 +195,7 @@ seqset_clear(struct imap_seqset *set)
 static char *
 utf8_sanitize(const char *s, size_t len)
 {
-	char *out = net_malloc(len * 3 + 1), *o = out;
+	char *out = xmalloc(len * 3 + 1), *o = out;
 	size_t i = 0, j;
 
 	while (i < len) {
@@ -427,7 +427,7 @@ rd_atom(struct rd *r, char **out, const char *what)
 
 	if (rd_atom_span(r, &s, &n, what) < 0)
 		return -1;
-	*out = net_strndup(s, n);
+	*out = xstrndup(s, n);
 	return 0;
 }
 
@@ -534,7 +534,7 @@ rd_quoted(struct rd *r, char **out, size_t *outlen)
 		}
 		n++;
 	}
-	s = net_malloc(n + 1);
+	s = xmalloc(n + 1);
 	n = 0;
 	for (i = r->pos; r->s[i] != '"'; i++) {
 		if (r->s[i] == '\\')
@@ -573,7 +573,7 @@ rd_literal(struct rd *r, int allow8, char **out, size_t *outlen)
 		return rd_fail(r, "literal out of place");
 	lit = &r->lits[r->nextlit++];
 	r->pos += 2;
-	*out = lit->data != NULL ? lit->data : net_strdup("");
+	*out = lit->data != NULL ? lit->data : xstrdup("");
 	lit->data = NULL;
 	if (outlen != NULL)
 		*outlen = lit->len;
@@ -661,7 +661,7 @@ rd_astring(struct rd *r, char **out, size_t *len)
 		r->pos++;
 	if (r->pos == b)
 		return rd_fail(r, "expected an atom or a string");
-	*out = net_strndup(r->s + b, r->pos - b);
+	*out = xstrndup(r->s + b, r->pos - b);
 	if (len != NULL)
 		*len = r->pos - b;
 	return 0;
@@ -745,13 +745,13 @@ rd_flag(struct rd *r, char **out)
 	if (rd_peek(r) == '\\') {
 		if (rd_peek2(r) == '*') {
 			r->pos += 2;
-			*out = net_strdup("\\*");
+			*out = xstrdup("\\*");
 			return 0;
 		}
 		r->pos++;
 		if (rd_atom_span(r, &s, &n, "a flag name") < 0)
 			return -1;
-		*out = net_strndup(s - 1, n + 1);
+		*out = xstrndup(s - 1, n + 1);
 		return 0;
 	}
 	return rd_atom(r, out, "a flag");
@@ -1032,7 +1032,7 @@ rd_code(struct rd *r, struct imap_code *c)
 		r->pos = start;
 		return 1;
 	}
-	c->name = net_strndup(name, n);
+	c->name = xstrndup(name, n);
 	c->kind = IMAP_CODE_OTHER;
 	for (i = 0; i < sizeof(code_names) / sizeof(code_names[0]); i++)
 		if (word_eq(name, n, code_names[i].name))
@@ -1104,7 +1104,7 @@ sb_put(struct sbuf *b, const char *s, size_t n)
 	if (b->len + n + 1 > b->cap) {
 		while (b->len + n + 1 > b->cap)
 			b->cap = b->cap ? b->cap * 2 : 64;
-		b->s = net_realloc(b->s, b->cap);
+		b->s = xrealloc(b->s, b->cap);
 	}
 	if (n > 0)
 		memcpy(b->s + b->len, s, n);
@@ -1134,7 +1134,7 @@ sb_printf(struct sbuf *b, const char *fmt, ...)
 		s = NULL;
 	va_end(ap);
 	if (s == NULL)
-		s = net_strdup("");
+		s = xstrdup("");
 	sb_puts(b, s);
 	free(s);
 }
@@ -1312,7 +1312,7 @@ rd_addrlist(struct rd *r, struct imap_addrlist *l)
 static int
 rd_envelope(struct rd *r, struct imap_envelope **out)
 {
-	struct imap_envelope *e = net_calloc(1, sizeof(*e));
+	struct imap_envelope *e = xcalloc(1, sizeof(*e));
 
 	*out = NULL;
 	if (rd_lparen(r) < 0 || rd_ntext(r, &e->date) < 0 || rd_sp(r) < 0 ||
@@ -1507,7 +1507,7 @@ rd_body_single(struct rd *r, struct imap_body *b)
 static int
 rd_body(struct rd *r, int ext, struct imap_body **out)
 {
-	struct imap_body *b = net_calloc(1, sizeof(*b)), *part;
+	struct imap_body *b = xcalloc(1, sizeof(*b)), *part;
 	size_t n = 0;
 
 	(void)ext;
@@ -1518,7 +1518,7 @@ rd_body(struct rd *r, int ext, struct imap_body **out)
 		if (rd_body_single(r, b) < 0)
 			goto fail;
 	} else {
-		b->type = net_strdup("multipart");
+		b->type = xstrdup("multipart");
 		do {
 			if (rd_count(r, &n) < 0 || rd_body(r, ext, &part) < 0)
 				goto fail;
@@ -1818,7 +1818,7 @@ rd_fetch_item(struct rd *r, struct imap_fetch *f, const char *name, size_t n)
 		    : n == 13 ? IMAP_SECTION_RFC822_HEADER
 			      : IMAP_SECTION_RFC822_TEXT;
 		sec = fetch_add_section(f, kind);
-		sec->spec = net_strdup("");
+		sec->spec = xstrdup("");
 		if (rd_sp(r) < 0 || rd_section_value(r, sec) < 0)
 			return -1;
 	} else if (word_eq(name, n, "MODSEQ")) {
@@ -2304,7 +2304,7 @@ static int
 rd_status_text(struct rd *r, struct imap_response *resp)
 {
 	if (rd_at_eol(r)) {
-		resp->text = net_strdup("");
+		resp->text = xstrdup("");
 		return 0;
 	}
 	if (rd_sp(r) < 0)
@@ -2345,7 +2345,7 @@ rd_message_data(struct rd *r, struct imap_response *resp)
 		return rd_fetch(r, &resp->u.fetch);
 	}
 	resp->kind = IMAP_RESP_UNKNOWN;
-	resp->u.unknown.name = net_strndup(name, n);
+	resp->u.unknown.name = xstrndup(name, n);
 	return rd_unknown(r, &resp->u.unknown);
 }
 
@@ -2415,7 +2415,7 @@ rd_untagged(struct rd *r, struct imap_response *resp)
 		return rd_namespace(r, &resp->u.ns);
 	}
 	resp->kind = IMAP_RESP_UNKNOWN;
-	resp->u.unknown.name = net_strndup(name, n);
+	resp->u.unknown.name = xstrndup(name, n);
 	return rd_unknown(r, &resp->u.unknown);
 }
 
@@ -2446,7 +2446,7 @@ rd_response(struct rd *r, struct imap_response *resp)
 			r->pos++;
 		if (r->pos == b)
 			return rd_fail(r, "expected '*', '+' or a tag");
-		resp->tag = net_strndup(r->s + b, r->pos - b);
+		resp->tag = xstrndup(r->s + b, r->pos - b);
 		if (rd_sp(r) < 0 ||
 		    rd_atom_span(r, &word, &n, "OK, NO or BAD") < 0)
 			return -1;
@@ -2471,7 +2471,7 @@ rd_response(struct rd *r, struct imap_response *resp)
 struct imap_parser *
 imap_parser_new(const struct imap_limits *lim)
 {
-	struct imap_parser *p = net_calloc(1, sizeof(*p));
+	struct imap_parser *p = xcalloc(1, sizeof(*p));
 	struct imap_limits def;
 
 	imap_limits_default(&def);
@@ -2536,7 +2536,7 @@ parser_put(struct imap_parser *p, const char *s, size_t n)
 	if (p->len + n > p->cap) {
 		while (p->len + n > p->cap)
 			p->cap = p->cap ? p->cap * 2 : 256;
-		p->line = net_realloc(p->line, p->cap);
+		p->line = xrealloc(p->line, p->cap);
 	}
 	memcpy(p->line + p->len, s, n);
 	p->len += n;
@@ -2546,7 +2546,7 @@ parser_put(struct imap_parser *p, const char *s, size_t n)
 static void
 parser_complete(struct imap_parser *p)
 {
-	struct imap_response *resp = net_calloc(1, sizeof(*resp));
+	struct imap_response *resp = xcalloc(1, sizeof(*resp));
 	struct rd r;
 
 	memset(&r, 0, sizeof(r));
@@ -2564,8 +2564,8 @@ parser_complete(struct imap_parser *p)
 	} else {
 		if (p->qlen == p->qcap) {
 			p->qcap = p->qcap ? p->qcap * 2 : 8;
-			p->queue = net_reallocarray(
-			    p->queue, p->qcap, sizeof(*p->queue));
+			p->queue =
+			    xreallocarray(p->queue, p->qcap, sizeof(*p->queue));
 		}
 		p->queue[p->qlen++] = resp;
 	}
@@ -2650,8 +2650,7 @@ parser_end_line(struct imap_parser *p)
 	}
 	if (p->nlits == p->litcap) {
 		p->litcap = p->litcap ? p->litcap * 2 : 4;
-		p->lits =
-		    net_reallocarray(p->lits, p->litcap, sizeof(*p->lits));
+		p->lits = xreallocarray(p->lits, p->litcap, sizeof(*p->lits));
 	}
 	lit = &p->lits[p->nlits++];
 	memset(lit, 0, sizeof(*lit));
@@ -2662,7 +2661,7 @@ parser_end_line(struct imap_parser *p)
 	if (n > 0)
 		p->state = FRAME_LITERAL;
 	else
-		lit->data = net_strdup("");
+		lit->data = xstrdup("");
 	return 0;
 }
 
@@ -2685,7 +2684,7 @@ parser_take_literal(struct imap_parser *p, const char *buf, size_t n)
 			cap *= 2;
 		if (cap > lit->len + 1)
 			cap = lit->len + 1;
-		lit->data = net_realloc(lit->data, cap);
+		lit->data = xrealloc(lit->data, cap);
 		lit->cap = cap;
 	}
 	memcpy(lit->data + lit->have, buf, n);

@@ -15,7 +15,7 @@
 #include <string.h>
 
 #include "imap_utf7.h"
-#include "net_util.h"
+#include "xmalloc.h"
 
 static const char utf7_b64[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+,";
@@ -33,7 +33,7 @@ utf7_put(struct utf7_buf *b, const char *s, size_t n)
 	if (b->len + n + 1 > b->cap) {
 		while (b->len + n + 1 > b->cap)
 			b->cap = b->cap ? b->cap * 2 : 32;
-		b->s = net_realloc(b->s, b->cap);
+		b->s = xrealloc(b->s, b->cap);
 	}
 	memcpy(b->s + b->len, s, n);
 	b->len += n;
@@ -97,7 +97,7 @@ utf7_fail(struct utf7_buf *b, char **err, size_t at, const char *why)
 {
 	free(b->s);
 	if (err != NULL)
-		*err = net_asprintf(
+		*err = xasprintf(
 		    "invalid modified UTF-7 name at byte %zu: %s", at, why);
 	return NULL;
 }
@@ -298,7 +298,7 @@ imap_utf7_encode(const char *utf8, char **err)
 		if (utf7_utf8_next(s, len, &i, &cp) < 0) {
 			free(b.s);
 			if (err != NULL)
-				*err = net_asprintf(
+				*err = xasprintf(
 				    "mailbox name is not valid UTF-8 at byte "
 				    "%zu",
 				    at);

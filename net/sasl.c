@@ -22,7 +22,7 @@
 #include <openssl/rand.h>
 #include <openssl/sha.h>
 
-#include "net_util.h"
+#include "xmalloc.h"
 #include "sasl.h"
 
 #define SCRAM_NONCE_BYTES 24
@@ -99,12 +99,12 @@ struct sasl *
 sasl_new(enum sasl_mech mech, const char *user, const char *secret,
     const char *host, unsigned port)
 {
-	struct sasl *s = net_calloc(1, sizeof *s);
+	struct sasl *s = xcalloc(1, sizeof *s);
 
 	s->mech = mech;
-	s->user = net_strdup(user != NULL ? user : "");
-	s->secret = net_strdup(secret != NULL ? secret : "");
-	s->host = host != NULL ? net_strdup(host) : NULL;
+	s->user = xstrdup(user != NULL ? user : "");
+	s->secret = xstrdup(secret != NULL ? secret : "");
+	s->host = host != NULL ? xstrdup(host) : NULL;
 	s->port = port;
 	return s;
 }
@@ -160,7 +160,7 @@ sasl_b64_encode(const void *data, size_t len)
 
 	if (len > SIZE_MAX / 2)
 		abort();
-	out = o = net_malloc((len + 2) / 3 * 4 + 1);
+	out = o = xmalloc((len + 2) / 3 * 4 + 1);
 	for (i = 0; i + 2 < len; i += 3) {
 		v = (uint32_t)p[i] << 16 | (uint32_t)p[i + 1] << 8 | p[i + 2];
 		*o++ = b64_alphabet[v >> 18 & 63];
@@ -215,7 +215,7 @@ sasl_b64_decode(
 		pad++;
 	if (len > 1 && text[len - 2] == '=')
 		pad++;
-	buf = o = net_malloc(len / 4 * 3 + 1);
+	buf = o = xmalloc(len / 4 * 3 + 1);
 	for (i = 0; i < len; i += 4) {
 		for (k = 0; k < 4; k++) {
 			if (text[i + k] == '=' && i + 4 == len &&
@@ -246,7 +246,7 @@ bad:
 static int
 sasl_answer(const void *p, size_t n, unsigned char **out, size_t *outlen)
 {
-	*out = net_malloc(n + 1);
+	*out = xmalloc(n + 1);
 	if (n > 0)
 		memcpy(*out, p, n);
 	(*out)[n] = '\0';
@@ -258,7 +258,7 @@ sasl_answer(const void *p, size_t n, unsigned char **out, size_t *outlen)
 static int
 sasl_error(char **err, const char *msg)
 {
-	*err = net_strdup(msg);
+	*err = xstrdup(msg);
 	return -1;
 }
 
@@ -267,7 +267,7 @@ static int
 sasl_plain(struct sasl *s, unsigned char **out, size_t *outlen)
 {
 	size_t u = strlen(s->user), p = strlen(s->secret);
-	unsigned char *buf = net_malloc(u + p + 3);
+	unsigned char *buf = xmalloc(u + p + 3);
 
 	buf[0] = '\0';
 	memcpy(buf + 1, s->user, u);
@@ -284,8 +284,8 @@ sasl_plain(struct sasl *s, unsigned char **out, size_t *outlen)
 static int
 sasl_xoauth2(struct sasl *s, unsigned char **out, size_t *outlen)
 {
-	char *msg = net_asprintf(
-	    "user=%s\001auth=Bearer %s\001\001", s->user, s->secret);
+	char *msg =
+	    xasprintf("user=%s\001auth=Bearer %s\001\001", s->user, s->secret);
 
 	*outlen = strlen(msg);
 	*out = (unsigned char *)msg;
@@ -297,7 +297,7 @@ sasl_xoauth2(struct sasl *s, unsigned char **out, size_t *outlen)
 static char *
 sasl_saslname(const char *name)
 {
-	char *out = net_malloc(strlen(name) * 3 + 1), *o = out;
+	char *out = xmalloc(strlen(name) * 3 + 1), *o = out;
 
 	for (; *name != '\0'; name++) {
 		if (*name == ',') {
@@ -320,10 +320,10 @@ sasl_oauthbearer(struct sasl *s, unsigned char **out, size_t *outlen)
 	char *name = sasl_saslname(s->user), *msg, *hp;
 
 	if (s->host != NULL && s->port != 0)
-		hp = net_asprintf("host=%s\001port=%u\001", s->host, s->port);
+		hp = xasprintf("host=%s\001port=%u\001", s->host, s->port);
 	else
-		hp = net_strdup("");
-	msg = net_asprintf(
+		hp = xstrdup("");
+	msg = xasprintf(
 	    "n,a=%s,\001%sauth=Bearer %s\001\001", name, hp, s->secret);
 	free(name);
 	free(hp);
@@ -356,10 +356,10 @@ sasl_scram_first(
 		return sasl_error(err, "SCRAM: cannot make a random nonce");
 	cnonce = sasl_b64_encode(nonce, sizeof nonce);
 	name = sasl_saslname(s->user);
-	s->client_first_bare = net_asprintf("n=%s,r=%s", name, cnonce);
+	s->client_first_bare = xasprintf("n=%s,r=%s", name, cnonce);
 	free(name);
 	free(cnonce);
-	msg = net_asprintf("n,,%s", s->client_first_bare);
+	msg = xasprintf("n,,%s", s->client_first_bare);
 	*outlen = strlen(msg);
 	*out = (unsigned char *)msg;
 	return 0;
@@ -379,7 +379,7 @@ scram_attr(const char **p, char x)
 	end = strchr(s, ',');
 	if (end == NULL)
 		end = s + strlen(s);
-	v = net_strndup(s, (size_t)(end - s));
+	v = xstrndup(s, (size_t)(end - s));
 	*p = *end == ',' ? end + 1 : end;
 	return v;
 }
@@ -414,7 +414,7 @@ sasl_scram_final(struct sasl *s, const unsigned char *in, size_t inlen,
 	unsigned long iterations;
 	int rc = -1;
 
-	msg = net_strndup((const char *)in, inlen);
+	msg = xstrndup((const char *)in, inlen);
 	if (strlen(msg) != inlen || sasl_field_bad(msg)) {
 		sasl_error(err, "SCRAM: the server's message is not text");
 		goto out;
@@ -451,8 +451,8 @@ sasl_scram_final(struct sasl *s, const unsigned char *in, size_t inlen,
 	iterations = strtoul(iter, &end, 10);
 	if (*end != '\0' || iterations < SASL_SCRAM_MIN_ITER ||
 	    iterations > SASL_SCRAM_MAX_ITER) {
-		*err = net_asprintf("SCRAM: iteration count %s is outside "
-				    "%u-%u: refused",
+		*err = xasprintf("SCRAM: iteration count %s is outside "
+				 "%u-%u: refused",
 		    iter, SASL_SCRAM_MIN_ITER, SASL_SCRAM_MAX_ITER);
 		goto out;
 	}
@@ -466,9 +466,9 @@ sasl_scram_final(struct sasl *s, const unsigned char *in, size_t inlen,
 	scram_hmac(salted, sizeof salted, "Client Key", 10, client_key);
 	SHA256(client_key, sizeof client_key, stored_key);
 	/* "biws" is base64("n,,"): no channel binding, no authzid. */
-	without_proof = net_asprintf("c=biws,r=%s", nonce);
+	without_proof = xasprintf("c=biws,r=%s", nonce);
 	s->auth_message =
-	    net_asprintf("%s,%s,%s", s->client_first_bare, msg, without_proof);
+	    xasprintf("%s,%s,%s", s->client_first_bare, msg, without_proof);
 	scram_hmac(stored_key, sizeof stored_key, s->auth_message,
 	    strlen(s->auth_message), client_sig);
 	for (i = 0; i < SCRAM_HASH; i++)
@@ -478,7 +478,7 @@ sasl_scram_final(struct sasl *s, const unsigned char *in, size_t inlen,
 	    strlen(s->auth_message), s->server_signature);
 
 	proof64 = sasl_b64_encode(proof, sizeof proof);
-	*out = (unsigned char *)net_asprintf("%s,p=%s", without_proof, proof64);
+	*out = (unsigned char *)xasprintf("%s,p=%s", without_proof, proof64);
 	*outlen = strlen((char *)*out);
 	free(proof64);
 	rc = 0;
@@ -503,7 +503,7 @@ static int
 sasl_scram_verify(struct sasl *s, const unsigned char *in, size_t inlen,
     unsigned char **out, size_t *outlen, char **err)
 {
-	char *msg = net_strndup((const char *)in, inlen), *v;
+	char *msg = xstrndup((const char *)in, inlen), *v;
 	unsigned char *sig = NULL;
 	const char *p = msg;
 	size_t siglen;
@@ -515,7 +515,7 @@ sasl_scram_verify(struct sasl *s, const unsigned char *in, size_t inlen,
 		    err, "SCRAM: the server's message is not text");
 	}
 	if ((v = scram_attr(&p, 'e')) != NULL) {
-		*err = net_asprintf("SCRAM: the server refused: %.100s", v);
+		*err = xasprintf("SCRAM: the server refused: %.100s", v);
 		free(v);
 		free(msg);
 		return -1;
@@ -585,7 +585,7 @@ sasl_scram_set_nonce(struct sasl *s, const char *nonce)
 		return -1;
 	name = sasl_saslname(s->user);
 	sasl_wipe(s->client_first_bare);
-	s->client_first_bare = net_asprintf("n=%s,r=%s", name, nonce);
+	s->client_first_bare = xasprintf("n=%s,r=%s", name, nonce);
 	free(name);
 	return 0;
 }
@@ -597,7 +597,7 @@ sasl_keep_error(struct sasl *s, const unsigned char *in, size_t inlen)
 	size_t i, n = inlen < 200 ? inlen : 200;
 
 	free(s->server_error);
-	s->server_error = net_malloc(n + 1);
+	s->server_error = xmalloc(n + 1);
 	for (i = 0; i < n; i++)
 		s->server_error[i] =
 		    in[i] >= 0x20 && in[i] < 0x7f ? (char)in[i] : '?';

@@ -26,7 +26,7 @@
 #include <openssl/x509.h>
 #include <openssl/x509_vfy.h>
 
-#include "net_util.h"
+#include "xmalloc.h"
 #include "tls_cert.h"
 
 /* Problems from most to least serious: the first present is the reason. */
@@ -62,11 +62,11 @@ tls_cert_clean_copy(const char *s, size_t len, size_t max)
 	char *p;
 
 	if (len > max) {
-		p = net_malloc(max + 4);
+		p = xmalloc(max + 4);
 		memcpy(p, s, max);
 		memcpy(p + max, "...", 4);
 	} else
-		p = net_strndup(s, len);
+		p = xstrndup(s, len);
 	/* strndup stops at a NUL inside the name; what is left is clean. */
 	tls_cert_sanitise(p);
 	return p;
@@ -81,18 +81,18 @@ tls_cert_name(const X509_NAME *name)
 	long len;
 
 	if (name == NULL)
-		return net_strdup("(none)");
+		return xstrdup("(none)");
 	bio = BIO_new(BIO_s_mem());
 	if (bio == NULL)
-		return net_strdup("(unreadable)");
+		return xstrdup("(unreadable)");
 	/* ONELINE escapes control characters and bytes above 0x7f as \XX. */
 	if (X509_NAME_print_ex(bio, name, 0, XN_FLAG_ONELINE) < 0) {
 		BIO_free(bio);
-		return net_strdup("(unreadable)");
+		return xstrdup("(unreadable)");
 	}
 	len = BIO_get_mem_data(bio, &data);
 	s = len > 0 ? tls_cert_clean_copy(data, (size_t)len, TLS_CERT_MAX_NAME)
-		    : net_strdup("(empty)");
+		    : xstrdup("(empty)");
 	BIO_free(bio);
 	return s;
 }
@@ -107,11 +107,11 @@ tls_cert_time(const ASN1_TIME *at, time_t *when)
 	*when = 0;
 	memset(&tm, 0, sizeof tm);
 	if (at == NULL || ASN1_TIME_to_tm(at, &tm) != 1)
-		return net_strdup("(unreadable)");
+		return xstrdup("(unreadable)");
 	if (strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S UTC", &tm) == 0)
-		return net_strdup("(unreadable)");
+		return xstrdup("(unreadable)");
 	*when = timegm(&tm);
-	return net_strdup(buf);
+	return xstrdup(buf);
 }
 
 /* Which TLS_CERT_* bits forbid pinning: a pin must never paper over a
@@ -142,7 +142,7 @@ tls_cert_from_der(const unsigned char *der, size_t len, const char *peer,
 		X509_free(x);
 		return NULL;
 	}
-	cert = net_calloc(1, sizeof *cert);
+	cert = xcalloc(1, sizeof *cert);
 	for (i = 0; i < mdlen; i++) {
 		snprintf(cert->fingerprint + 3 * i, 4, "%02X%s", md[i],
 		    i + 1 < mdlen ? ":" : "");
@@ -237,7 +237,7 @@ tls_cert_problems_text(const struct tls_cert *cert)
 			strncat(buf, ", ", sizeof buf - strlen(buf) - 1);
 		strncat(buf, text, sizeof buf - strlen(buf) - 1);
 	}
-	return net_strdup(buf[0] != '\0' ? buf : "verified");
+	return xstrdup(buf[0] != '\0' ? buf : "verified");
 }
 
 /* One line saying whether the certificate is trusted and why not. */
@@ -247,10 +247,9 @@ tls_cert_summary(const struct tls_cert *cert)
 	char *why, *s;
 
 	if (cert->problems == 0)
-		return net_asprintf(
-		    "certificate for %s is trusted", cert->name);
+		return xasprintf("certificate for %s is trusted", cert->name);
 	why = tls_cert_problems_text(cert);
-	s = net_asprintf(
+	s = xasprintf(
 	    "certificate for %s is not trusted (%s)", cert->name, why);
 	free(why);
 	return s;
@@ -263,12 +262,12 @@ tls_cert_format(const struct tls_cert *cert)
 	char *summary, *s;
 
 	summary = tls_cert_summary(cert);
-	s = net_asprintf("%s: %s\n"
-			 "  subject:     %s\n"
-			 "  issuer:      %s\n"
-			 "  valid from:  %s\n"
-			 "  valid until: %s\n"
-			 "  SHA-256:     %s\n",
+	s = xasprintf("%s: %s\n"
+		      "  subject:     %s\n"
+		      "  issuer:      %s\n"
+		      "  valid from:  %s\n"
+		      "  valid until: %s\n"
+		      "  SHA-256:     %s\n",
 	    cert->peer, summary, cert->subject, cert->issuer, cert->not_before,
 	    cert->not_after, cert->fingerprint);
 	free(summary);
@@ -282,13 +281,13 @@ tls_cert_pin_key(const char *host, unsigned port)
 	char *h, *key;
 	size_t i;
 
-	h = net_strdup(host);
+	h = xstrdup(host);
 	for (i = 0; h[i] != '\0'; i++)
 		h[i] = (char)tolower((unsigned char)h[i]);
 	if (strchr(h, ':') != NULL)
-		key = net_asprintf("[%s]:%u", h, port);
+		key = xasprintf("[%s]:%u", h, port);
 	else
-		key = net_asprintf("%s:%u", h, port);
+		key = xasprintf("%s:%u", h, port);
 	free(h);
 	return key;
 }
@@ -429,7 +428,7 @@ tls_cert_read(const char *path, char **text, size_t *len)
 	/* The size only sizes the buffer: the file may change under us. */
 	if (st.st_size >= 0 && (size_t)st.st_size < TLS_CERT_PIN_MAX_FILE)
 		want = (size_t)st.st_size + 1;
-	buf = net_malloc(want);
+	buf = xmalloc(want);
 	for (;;) {
 		if (have == want) {
 			if (want == TLS_CERT_PIN_MAX_FILE + 1)
@@ -437,7 +436,7 @@ tls_cert_read(const char *path, char **text, size_t *len)
 			want = want * 2 < TLS_CERT_PIN_MAX_FILE + 1
 			    ? want * 2
 			    : TLS_CERT_PIN_MAX_FILE + 1;
-			buf = net_realloc(buf, want);
+			buf = xrealloc(buf, want);
 		}
 		n = read(fd, buf + have, want - have);
 		if (n == -1 && errno == EINTR)
@@ -501,11 +500,11 @@ tls_cert_sync_dir(const char *path)
 	int fd;
 
 	if (slash == NULL)
-		dir = net_strdup(".");
+		dir = xstrdup(".");
 	else if (slash == path)
-		dir = net_strdup("/");
+		dir = xstrdup("/");
 	else
-		dir = net_strndup(path, (size_t)(slash - path));
+		dir = xstrndup(path, (size_t)(slash - path));
 	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd != -1) {
 		/* Best effort: the data itself is already on disk. */
@@ -527,7 +526,7 @@ tls_cert_pin_text(const char *old, size_t oldlen, const char *key,
 	char *out;
 
 	cap = oldlen + strlen(key) + TLS_CERT_FINGERPRINT_SIZE + 128;
-	out = net_malloc(cap);
+	out = xmalloc(cap);
 	if (old == NULL) {
 		n = (size_t)snprintf(out, cap,
 		    "# tern: server certificates trusted by fingerprint.\n"
@@ -571,27 +570,27 @@ tls_cert_pin_add(
 	if (tls_cert_fp_normalise(fingerprint, strlen(fingerprint), norm) ==
 		-1 ||
 	    key[0] == '\0' || strpbrk(key, " \t\r\n#") != NULL) {
-		*err = net_asprintf("%s: refusing a malformed pin", path);
+		*err = xasprintf("%s: refusing a malformed pin", path);
 		return -1;
 	}
 	if (tls_cert_read(path, &old, &oldlen) == -1) {
 		if (errno != ENOENT) {
-			*err = net_asprintf("%s: %s", path, strerror(errno));
+			*err = xasprintf("%s: %s", path, strerror(errno));
 			return -1;
 		}
 		old = NULL;
 	} else if (oldlen > TLS_CERT_PIN_MAX_FILE) {
 		free(old);
-		*err = net_asprintf("%s: file is too large", path);
+		*err = xasprintf("%s: file is too large", path);
 		return -1;
 	}
 	text = tls_cert_pin_text(old, oldlen, key, norm, &len);
 	free(old);
 
-	tmp = net_asprintf("%s.XXXXXX", path);
+	tmp = xasprintf("%s.XXXXXX", path);
 	fd = mkstemp(tmp);
 	if (fd == -1) {
-		*err = net_asprintf("%s: %s", tmp, strerror(errno));
+		*err = xasprintf("%s: %s", tmp, strerror(errno));
 		free(tmp);
 		free(text);
 		return -1;
@@ -601,7 +600,7 @@ tls_cert_pin_add(
 		e = errno;
 		close(fd);
 		unlink(tmp);
-		*err = net_asprintf("%s: %s", tmp, strerror(e));
+		*err = xasprintf("%s: %s", tmp, strerror(e));
 		free(tmp);
 		free(text);
 		return -1;
@@ -610,7 +609,7 @@ tls_cert_pin_add(
 	if (close(fd) == -1 || rename(tmp, path) == -1) {
 		e = errno;
 		unlink(tmp);
-		*err = net_asprintf("%s: %s", path, strerror(e));
+		*err = xasprintf("%s: %s", path, strerror(e));
 		free(tmp);
 		return -1;
 	}

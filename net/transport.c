@@ -46,7 +46,7 @@
 #include <openssl/x509v3.h>
 #include <zlib.h>
 
-#include "net_util.h"
+#include "xmalloc.h"
 #include "tls_cert.h"
 #include "transport.h"
 
@@ -300,8 +300,7 @@ transport_verify_cb(int ok, X509_STORE_CTX *ctx)
 	problem = tls_cert_problem_from_error(err);
 	t->problems |= problem;
 	if (problem == TLS_CERT_OTHER && t->other_problem == NULL)
-		t->other_problem =
-		    net_strdup(X509_verify_cert_error_string(err));
+		t->other_problem = xstrdup(X509_verify_cert_error_string(err));
 	return 1;
 }
 
@@ -316,7 +315,7 @@ transport_ctx_new(const char *ca_file, char **err)
 	ctx = transport_need(SSL_CTX_new(TLS_client_method()), "SSL_CTX");
 	if (SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION) != 1) {
 		transport_ssl_errors(buf, sizeof buf);
-		*err = net_asprintf("cannot require TLS 1.2: %s", buf);
+		*err = xasprintf("cannot require TLS 1.2: %s", buf);
 		SSL_CTX_free(ctx);
 		return NULL;
 	}
@@ -334,7 +333,7 @@ transport_ctx_new(const char *ca_file, char **err)
 	if (ca_file != NULL &&
 	    SSL_CTX_load_verify_locations(ctx, ca_file, NULL) != 1) {
 		transport_ssl_errors(buf, sizeof buf);
-		*err = net_asprintf("cannot load CA file %s: %s", ca_file, buf);
+		*err = xasprintf("cannot load CA file %s: %s", ca_file, buf);
 		SSL_CTX_free(ctx);
 		return NULL;
 	}
@@ -378,23 +377,23 @@ transport_new(struct event_base *base, const struct transport_config *cfg,
 
 	*err = NULL;
 	if (base == NULL || cfg == NULL || cbs == NULL || cbs->error == NULL) {
-		*err = net_strdup("transport: no event base, configuration or "
-				  "error callback");
+		*err = xstrdup("transport: no event base, configuration or "
+			       "error callback");
 		return NULL;
 	}
 	if (!transport_name_ok(cfg->host)) {
-		*err = net_strdup("transport: missing or malformed host name");
+		*err = xstrdup("transport: missing or malformed host name");
 		return NULL;
 	}
 	if (cfg->port == 0 || cfg->port > 65535) {
-		*err = net_asprintf("%s: port %u is out of range (1-65535)",
+		*err = xasprintf("%s: port %u is out of range (1-65535)",
 		    cfg->host, cfg->port);
 		return NULL;
 	}
 	if (cfg->mode != TRANSPORT_TLS_IMPLICIT &&
 	    cfg->mode != TRANSPORT_TLS_STARTTLS &&
 	    cfg->mode != TRANSPORT_PLAIN) {
-		*err = net_asprintf(
+		*err = xasprintf(
 		    "%s: unknown TLS mode %d", cfg->host, (int)cfg->mode);
 		return NULL;
 	}
@@ -402,12 +401,12 @@ transport_new(struct event_base *base, const struct transport_config *cfg,
 	    ? cfg->server_name
 	    : cfg->host;
 	if (!transport_name_ok(server_name)) {
-		*err = net_asprintf("%s: malformed server name", cfg->host);
+		*err = xasprintf("%s: malformed server name", cfg->host);
 		return NULL;
 	}
 	if (cfg->connect_timeout_ms < 0 || cfg->tls_timeout_ms < 0 ||
 	    cfg->idle_timeout_ms < 0) {
-		*err = net_asprintf("%s: negative timeout", cfg->host);
+		*err = xasprintf("%s: negative timeout", cfg->host);
 		return NULL;
 	}
 	if (cfg->mode != TRANSPORT_PLAIN) {
@@ -416,16 +415,16 @@ transport_new(struct event_base *base, const struct transport_config *cfg,
 			return NULL;
 	}
 
-	t = net_calloc(1, sizeof *t);
+	t = xcalloc(1, sizeof *t);
 	t->base = base;
 	t->cbs = *cbs;
 	t->arg = arg;
-	t->host = net_strdup(cfg->host);
+	t->host = xstrdup(cfg->host);
 	t->port = cfg->port;
 	t->mode = cfg->mode;
-	t->server_name = net_strdup(server_name);
+	t->server_name = xstrdup(server_name);
 	t->pin_file = cfg->pin_file != NULL && cfg->pin_file[0] != '\0'
-	    ? net_strdup(cfg->pin_file)
+	    ? xstrdup(cfg->pin_file)
 	    : NULL;
 	t->connect_ms = cfg->connect_timeout_ms > 0 ? cfg->connect_timeout_ms
 						    : TRANSPORT_CONNECT_MS;
@@ -436,9 +435,9 @@ transport_new(struct event_base *base, const struct transport_config *cfg,
 	    cfg->max_input > 0 ? cfg->max_input : TRANSPORT_MAX_INPUT;
 	t->dns = cfg->dns;
 	if (strchr(t->host, ':') != NULL)
-		t->peer = net_asprintf("[%s]:%u", t->host, t->port);
+		t->peer = xasprintf("[%s]:%u", t->host, t->port);
 	else
-		t->peer = net_asprintf("%s:%u", t->host, t->port);
+		t->peer = xasprintf("%s:%u", t->host, t->port);
 	t->pin_key = tls_cert_pin_key(t->host, t->port);
 	t->ctx = ctx;
 	t->state = TS_NEW;
@@ -569,9 +568,9 @@ transport_attempt_failed(struct transport *t, const char *why, int timeout)
 	if (timeout)
 		t->ntimeouts++;
 	if (t->attempts == NULL)
-		s = net_asprintf("%s: %s", t->address, why);
+		s = xasprintf("%s: %s", t->address, why);
 	else
-		s = net_asprintf("%s; %s: %s", t->attempts, t->address, why);
+		s = xasprintf("%s; %s: %s", t->attempts, t->address, why);
 	free(t->attempts);
 	t->attempts = s;
 }
@@ -832,7 +831,7 @@ transport_connect(struct transport *t)
 	}
 
 	dns = t->dns;
-	r = net_calloc(1, sizeof *r);
+	r = xcalloc(1, sizeof *r);
 	r->base = t->base;
 	if (dns == NULL) {
 		dns = transport_dns_new(t);
@@ -1302,7 +1301,7 @@ transport_vprintf(struct transport *t, const char *fmt, va_list ap)
 	if (n < 0)
 		return -1;
 	if ((size_t)n >= sizeof buf) {
-		p = net_malloc((size_t)n + 1);
+		p = xmalloc((size_t)n + 1);
 		vsnprintf(p, (size_t)n + 1, fmt, ap);
 	}
 	r = transport_write(t, p, (size_t)n);

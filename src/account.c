@@ -24,11 +24,11 @@
 
 #include "account.h"
 #include "log.h"
-#include "imap_backend.h"
-#include "maildir.h"
+#include "backend/imap_backend.h"
+#include "backend/maildir.h"
 #include "paths.h"
-#include "store.h"
-#include "pattern.h"
+#include "store/store.h"
+#include "model/pattern.h"
 #include "xmalloc.h"
 
 #define ACCOUNT_REBUILD_MS 150
@@ -49,9 +49,9 @@ struct account {
 	unsigned generation; /* bumped on every open, to drop stale batches */
 	int loading;
 	size_t loaded, total;
-	struct mailbox *mb;
-	struct mview *mv;
-	enum mailbox_sort sort;
+	struct msgtab *mb;
+	struct rowlist *mv;
+	enum msgtab_sort sort;
 	bool reverse;
 	bool threaded;
 	char *limit_text;
@@ -147,7 +147,7 @@ account_body_cb(void *arg, size_t term, uint32_t uid)
 static void
 account_rebuild(struct account *a)
 {
-	struct mview_opts o = {
+	struct rowlist_opts o = {
 		.sort = a->sort,
 		.reverse = a->reverse,
 		.threaded = a->threaded,
@@ -156,8 +156,8 @@ account_rebuild(struct account *a)
 		.body_arg = a,
 	};
 
-	mview_free(a->mv);
-	a->mv = mview_build(a->mb, &o);
+	rowlist_free(a->mv);
+	a->mv = rowlist_build(a->mb, &o);
 	account_changed(a, ACCOUNT_CHANGED_VIEW);
 }
 
@@ -190,7 +190,7 @@ account_status_open(struct account *a)
 	account_set_status(a,
 	    what ? xasprintf("%s", what)
 		 : xasprintf(
-		       "%s: %zu messages", a->folder, mailbox_count(a->mb)));
+		       "%s: %zu messages", a->folder, msgtab_count(a->mb)));
 }
 
 /* ------------------------------------------------ backend callbacks */
@@ -203,7 +203,7 @@ account_expunged_cb(const uint32_t *uids, size_t n, void *arg)
 
 	if (a->mb == NULL || n == 0)
 		return;
-	a->expunged += mailbox_remove_uids(a->mb, uids, n);
+	a->expunged += msgtab_remove_uids(a->mb, uids, n);
 	account_rebuild(a);
 }
 
@@ -214,9 +214,9 @@ account_flags_cb(uint32_t uid, uint32_t flags, void *arg)
 	struct account *a = arg;
 	ssize_t idx;
 
-	if (a->mb == NULL || (idx = mailbox_find_uid(a->mb, uid)) < 0)
+	if (a->mb == NULL || (idx = msgtab_find_uid(a->mb, uid)) < 0)
 		return;
-	mailbox_set_flags(a->mb, idx, flags);
+	msgtab_set_flags(a->mb, idx, flags);
 	account_changed(a, ACCOUNT_CHANGED_FLAGS);
 }
 
@@ -257,7 +257,7 @@ account_new_mail_cb(const struct summary *s, size_t n, void *arg)
 	if (a->mb == NULL)
 		return;
 	for (i = 0; i < n; i++)
-		mailbox_add(a->mb, &s[i]);
+		msgtab_add(a->mb, &s[i]);
 	account_rebuild(a);
 	account_tell(
 	    a, 0, "%zu new message%s in %s.", n, n == 1 ? "" : "s", a->folder);
@@ -354,13 +354,13 @@ account_batch_cb(
 	if (op->generation != a->generation)
 		return;
 	for (i = 0; i < n; i++)
-		mailbox_add(a->mb, &s[i]);
+		msgtab_add(a->mb, &s[i]);
 	a->loaded = done;
 	a->total = total;
 	free(a->status);
 	a->status = xasprintf("Reading %s: %zu/%zu", a->folder, done, total);
 	account_changed(a, ACCOUNT_CHANGED_STATUS);
-	if (a->mv == NULL || mview_count(a->mv) == 0)
+	if (a->mv == NULL || rowlist_count(a->mv) == 0)
 		account_rebuild(a); /* the first rows show at once */
 	else
 		account_rebuild_later(a);
@@ -516,10 +516,10 @@ account_open_folder(struct account *a, const char *folder)
 	free(a->limit_text);
 	a->limit_text = NULL;
 	account_clear_body_hits(a);
-	mview_free(a->mv);
+	rowlist_free(a->mv);
 	a->mv = NULL;
-	mailbox_free(a->mb);
-	a->mb = mailbox_new();
+	msgtab_free(a->mb);
+	a->mb = msgtab_new();
 	a->loading = 1;
 	a->loaded = a->total = 0;
 	account_rebuild(a);
@@ -570,21 +570,21 @@ account_folders(const struct account *a, size_t *n)
 }
 
 /* The open folder's messages (NULL before any open). */
-const struct mailbox *
-account_mailbox(const struct account *a)
+const struct msgtab *
+account_msgtab(const struct account *a)
 {
 	return a->mb;
 }
 
 /* The rows shown (NULL before any open). */
-const struct mview *
+const struct rowlist *
 account_view(const struct account *a)
 {
 	return a->mv;
 }
 
 /* The rows, for collapsing threads. */
-struct mview *
+struct rowlist *
 account_view_mut(struct account *a)
 {
 	return a->mv;
@@ -593,7 +593,7 @@ account_view_mut(struct account *a)
 /* Change sorting or threading and rebuild. */
 void
 account_set_order(
-    struct account *a, enum mailbox_sort sort, bool reverse, bool threaded)
+    struct account *a, enum msgtab_sort sort, bool reverse, bool threaded)
 {
 	a->sort = sort;
 	a->reverse = reverse;
@@ -604,7 +604,7 @@ account_set_order(
 
 /* The order in force. */
 void
-account_get_order(const struct account *a, enum mailbox_sort *sort,
+account_get_order(const struct account *a, enum msgtab_sort *sort,
     bool *reverse, bool *threaded)
 {
 	*sort = a->sort;
@@ -723,8 +723,8 @@ account_flags_done_cb(enum be_status st, const char *msg, void *arg)
 	if (st != BE_OK && st != BE_CANCELED &&
 	    op->generation == a->generation) {
 		for (i = 0; i < op->n; i++)
-			if ((idx = mailbox_find_uid(a->mb, op->uids[i])) >= 0)
-				mailbox_set_flags(a->mb, idx, op->old[i]);
+			if ((idx = msgtab_find_uid(a->mb, op->uids[i])) >= 0)
+				msgtab_set_flags(a->mb, idx, op->old[i]);
 		account_changed(a, ACCOUNT_CHANGED_FLAGS);
 		account_tell(a, 1, "Flags not changed: %s", msg);
 	}
@@ -750,11 +750,11 @@ account_change_flags(struct account *a, const uint32_t *uids, size_t n,
 	op->uids = xcalloc(n, sizeof *op->uids);
 	op->old = xcalloc(n, sizeof *op->old);
 	for (i = 0; i < n; i++) {
-		if ((idx = mailbox_find_uid(a->mb, uids[i])) < 0)
+		if ((idx = msgtab_find_uid(a->mb, uids[i])) < 0)
 			continue;
 		op->uids[op->n] = uids[i];
-		op->old[op->n] = mailbox_flags(a->mb, idx);
-		mailbox_set_flags(a->mb, idx, (op->old[op->n] | add) & ~remove);
+		op->old[op->n] = msgtab_flags(a->mb, idx);
+		msgtab_set_flags(a->mb, idx, (op->old[op->n] | add) & ~remove);
 		op->n++;
 	}
 	account_changed(a, ACCOUNT_CHANGED_FLAGS);
@@ -816,9 +816,9 @@ account_new(struct account_manager *am, const struct account_conf *ac)
 	a->events.password = account_password_cb;
 	a->events.new_mail = account_new_mail_cb;
 	a->events.arg = a;
-	a->sort = MAILBOX_SORT_DATE;
+	a->sort = MSGTAB_SORT_DATE;
 	if (am->conf->sort != NULL)
-		mailbox_sort_parse(am->conf->sort, &a->sort, &reverse);
+		msgtab_sort_parse(am->conf->sort, &a->sort, &reverse);
 	a->reverse = reverse;
 	a->threaded = am->conf->threading;
 	a->status = xstrdup("Not opened yet.");
@@ -871,8 +871,8 @@ account_manager_free(struct account_manager *am)
 			a->be->ops->close(a->be);
 		store_close(a->store);
 		event_free(a->rebuild_ev);
-		mview_free(a->mv);
-		mailbox_free(a->mb);
+		rowlist_free(a->mv);
+		msgtab_free(a->mb);
 		pattern_free(a->limit);
 		free(a->limit_text);
 		account_clear_body_hits(a);

@@ -16,10 +16,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "backend.h"
+#include "backend/backend.h"
 #include "conf.h"
-#include "mailbox.h"
-#include "mview.h"
+#include "model/msgtab.h"
+#include "model/rowlist.h"
 
 struct event_base;
 struct account;
@@ -69,12 +69,12 @@ int account_loading(const struct account *acct, size_t *done, size_t *total);
 int account_busy(const struct account *acct);
 const struct be_folder *account_folders(const struct account *acct, size_t *n);
 
-const struct mailbox *account_mailbox(const struct account *acct);
-const struct mview *account_view(const struct account *acct);
-struct mview *account_view_mut(struct account *acct);
+const struct msgtab *account_msgtab(const struct account *acct);
+const struct rowlist *account_view(const struct account *acct);
+struct rowlist *account_view_mut(struct account *acct);
 void account_set_order(
-    struct account *acct, enum mailbox_sort sort, bool reverse, bool threaded);
-void account_get_order(const struct account *acct, enum mailbox_sort *sort,
+    struct account *acct, enum msgtab_sort sort, bool reverse, bool threaded);
+void account_get_order(const struct account *acct, enum msgtab_sort *sort,
     bool *reverse, bool *threaded);
 int account_set_limit(struct account *acct, const char *pattern, char **err);
 const char *account_limit(const struct account *acct);

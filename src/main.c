@@ -18,12 +18,12 @@
 #include <sqlite3.h>
 
 #include "account.h"
-#include "cmd_check.h"
-#include "cmd_list.h"
-#include "cmd_show.h"
+#include "cmd/cmd_check.h"
+#include "cmd/cmd_list.h"
+#include "cmd/cmd_show.h"
 #include "conf.h"
 #include "log.h"
-#include "maildir.h"
+#include "backend/maildir.h"
 #include "paths.h"
 #include "ui.h"
 #include "xmalloc.h"

@@ -8,8 +8,7 @@ if ! command -v clang-format >/dev/null 2>&1; then
 fi
 n=0
 fail=0
-for f in net/*.[ch] src/*.[ch] ui/*.[ch] tests/unit/*.c tests/fuzz/*.[ch] bench/*.c; do
-	[ -e "$f" ] || continue
+for f in $(find lib net src ui tests/unit tests/fuzz bench -name '*.[ch]' | sort); do
 	n=$((n + 1))
 	if out=$(clang-format --dry-run -Werror "$f" 2>&1); then
 		echo "ok $n - $f is formatted"

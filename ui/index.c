@@ -17,11 +17,11 @@
 #include <glib.h>
 
 #include "account.h"
-#include "index_line.h"
-#include "mailbox.h"
-#include "mview.h"
-#include "pattern.h"
-#include "sanitize.h"
+#include "model/index_line.h"
+#include "model/msgtab.h"
+#include "model/rowlist.h"
+#include "model/pattern.h"
+#include "message/sanitize.h"
 #include "theme.h"
 #include "view.h"
 #include "xmalloc.h"
@@ -69,9 +69,9 @@ index_pos(struct ui *ui, struct index *ix)
 static uint32_t
 index_row_uid(struct account *a, size_t row)
 {
-	const struct mview *mv = account_view(a);
+	const struct rowlist *mv = account_view(a);
 
-	return mailbox_uid(account_mailbox(a), mview_row(mv, row)->index);
+	return msgtab_uid(account_msgtab(a), rowlist_row(mv, row)->index);
 }
 
 /* Move the cursor to row (clamped) and keep it on screen. */
@@ -79,8 +79,8 @@ static void
 index_move(
     struct account *a, struct index *ix, struct index_pos *p, ssize_t row)
 {
-	const struct mview *mv = account_view(a);
-	size_t n = mv ? mview_count(mv) : 0;
+	const struct rowlist *mv = account_view(a);
+	size_t n = mv ? rowlist_count(mv) : 0;
 	int h = ix->height > 0 ? ix->height : 1;
 
 	if (n == 0) {
@@ -106,8 +106,8 @@ index_move(
 static void
 index_reanchor(struct account *a, struct index *ix, struct index_pos *p)
 {
-	const struct mailbox *mb = account_mailbox(a);
-	const struct mview *mv = account_view(a);
+	const struct msgtab *mb = account_msgtab(a);
+	const struct rowlist *mv = account_view(a);
 	ssize_t idx, row = -1;
 
 	if (mv == NULL)
@@ -118,15 +118,15 @@ index_reanchor(struct account *a, struct index *ix, struct index_pos *p)
 		p->top = 0;
 		g_hash_table_remove_all(p->tags);
 	}
-	if (p->uid != 0 && (idx = mailbox_find_uid(mb, p->uid)) >= 0)
-		row = mview_find_index(mv, idx);
+	if (p->uid != 0 && (idx = msgtab_find_uid(mb, p->uid)) >= 0)
+		row = rowlist_find_index(mv, idx);
 	if (row < 0 && p->uid == 0) {
 		/* A folder just opened: start on the newest message. */
-		enum mailbox_sort sort;
+		enum msgtab_sort sort;
 		bool reverse, threaded;
 
 		account_get_order(a, &sort, &reverse, &threaded);
-		row = reverse ? 0 : (ssize_t)mview_count(mv) - 1;
+		row = reverse ? 0 : (ssize_t)rowlist_count(mv) - 1;
 	} else if (row < 0)
 		row = (ssize_t)p->row;
 	index_move(a, ix, p, row);
@@ -138,7 +138,7 @@ index_draw(struct ui *ui, struct view *v, int top, int height, int width)
 {
 	struct index *ix = v->data;
 	struct account *a = ui_current_account(ui);
-	const struct mview *mv;
+	const struct rowlist *mv;
 	struct index_pos *p;
 	size_t i, n;
 	int mid = top + height / 2 - 1;
@@ -154,7 +154,7 @@ index_draw(struct ui *ui, struct view *v, int top, int height, int width)
 	}
 	p = index_pos(ui, ix);
 	mv = account_view(a);
-	n = mv ? mview_count(mv) : 0;
+	n = mv ? rowlist_count(mv) : 0;
 	if (n == 0) {
 		const char *st = account_status(a);
 		int w = sanitize_width(st, strlen(st));
@@ -176,10 +176,10 @@ index_draw(struct ui *ui, struct view *v, int top, int height, int width)
 		p->top = n > (size_t)height ? n - height : 0;
 	for (i = 0; i < (size_t)height && p->top + i < n; i++) {
 		size_t row = p->top + i;
-		const struct mview_row *r = mview_row(mv, row);
-		uint32_t flags = mailbox_flags(account_mailbox(a), r->index);
-		uint32_t uid = mailbox_uid(account_mailbox(a), r->index);
-		char *line = index_line_format(account_mailbox(a), mv, row,
+		const struct rowlist_row *r = rowlist_row(mv, row);
+		uint32_t flags = msgtab_flags(account_msgtab(a), r->index);
+		uint32_t uid = msgtab_uid(account_msgtab(a), r->index);
+		char *line = index_line_format(account_msgtab(a), mv, row,
 		    g_hash_table_contains(p->tags, GUINT_TO_POINTER(uid)),
 		    time(NULL));
 		int attr;
@@ -239,7 +239,7 @@ index_toggle(struct ui *ui, struct index *ix, struct index_pos *p,
     uint32_t flag, int set)
 {
 	struct account *a = ui_current_account(ui);
-	const struct mailbox *mb = account_mailbox(a);
+	const struct msgtab *mb = account_msgtab(a);
 	size_t n, i;
 	uint32_t *uids = index_targets(ui, ix, p, &n);
 	ssize_t idx;
@@ -249,8 +249,8 @@ index_toggle(struct ui *ui, struct index *ix, struct index_pos *p,
 	if (set == -1) { /* toggle */
 		set = 0;
 		for (i = 0; i < n; i++)
-			if ((idx = mailbox_find_uid(mb, uids[i])) >= 0 &&
-			    !(mailbox_flags(mb, idx) & flag))
+			if ((idx = msgtab_find_uid(mb, uids[i])) >= 0 &&
+			    !(msgtab_flags(mb, idx) & flag))
 				set = 1;
 	}
 	account_change_flags(a, uids, n, set ? flag : 0, set ? 0 : flag);
@@ -262,10 +262,10 @@ static void
 index_search(struct ui *ui, struct index *ix, const char *text)
 {
 	struct account *a = ui_current_account(ui);
-	const struct mview *mv = account_view(a);
+	const struct rowlist *mv = account_view(a);
 	struct index_pos *p = index_pos(ui, ix);
 	struct pattern *pat;
-	size_t n = mview_count(mv), i, row;
+	size_t n = rowlist_count(mv), i, row;
 	char *err = NULL;
 
 	pat = pattern_compile(text, time(NULL), &err);
@@ -283,8 +283,8 @@ index_search(struct ui *ui, struct index *ix, const char *text)
 	}
 	for (i = 1; i <= n; i++) {
 		row = (p->row + i) % n;
-		if (pattern_match(pat, account_mailbox(a),
-			mview_row(mv, row)->index, NULL, NULL)) {
+		if (pattern_match(pat, account_msgtab(a),
+			rowlist_row(mv, row)->index, NULL, NULL)) {
 			index_move(a, ix, p, row);
 			if (row <= p->row && i > 0 && row != (p->row + i) % n)
 				break;
@@ -363,18 +363,18 @@ index_sort_done(struct ui *ui, int key, void *arg)
 {
 	struct account *a = ui_current_account(ui);
 	int reverse_asked = arg != NULL;
-	enum mailbox_sort sort;
+	enum msgtab_sort sort;
 	bool reverse, threaded;
 
 	account_get_order(a, &sort, &reverse, &threaded);
 	switch (key) {
-	case 'd': sort = MAILBOX_SORT_DATE; break;
+	case 'd': sort = MSGTAB_SORT_DATE; break;
 	case 'a':
-	case 'r': sort = MAILBOX_SORT_ARRIVAL; break;
-	case 'f': sort = MAILBOX_SORT_FROM; break;
-	case 's': sort = MAILBOX_SORT_SUBJECT; break;
-	case 'z': sort = MAILBOX_SORT_SIZE; break;
-	case 'l': sort = MAILBOX_SORT_FLAGS; break;
+	case 'r': sort = MSGTAB_SORT_ARRIVAL; break;
+	case 'f': sort = MSGTAB_SORT_FROM; break;
+	case 's': sort = MSGTAB_SORT_SUBJECT; break;
+	case 'z': sort = MSGTAB_SORT_SIZE; break;
+	case 'l': sort = MSGTAB_SORT_FLAGS; break;
 	case 't':
 		account_set_order(a, sort, reverse_asked, !threaded);
 		ui_message(ui, threaded ? "Threads off." : "Threads on.");
@@ -383,7 +383,7 @@ index_sort_done(struct ui *ui, int key, void *arg)
 	}
 	account_set_order(a, sort, reverse_asked, threaded);
 	ui_message(ui, "Sorted by %s%s.", reverse_asked ? "reverse " : "",
-	    mailbox_sort_name(sort));
+	    msgtab_sort_name(sort));
 }
 
 /* Handle the index's keys; ACT_NONE (key 0) re-anchors the cursor. */
@@ -393,7 +393,7 @@ index_key(struct ui *ui, struct view *v, enum key_action act, int key)
 	struct index *ix = v->data;
 	struct account *a = ui_current_account(ui);
 	struct index_pos *p;
-	const struct mview *mv;
+	const struct rowlist *mv;
 	size_t n;
 	int page = ix->height > 1 ? ix->height - 1 : 1;
 
@@ -405,7 +405,7 @@ index_key(struct ui *ui, struct view *v, enum key_action act, int key)
 		return 0;
 	p = index_pos(ui, ix);
 	mv = account_view(a);
-	n = mv ? mview_count(mv) : 0;
+	n = mv ? rowlist_count(mv) : 0;
 	if (act == ACT_NONE) {
 		index_reanchor(a, ix, p);
 		return 1;
@@ -510,13 +510,13 @@ index_key(struct ui *ui, struct view *v, enum key_action act, int key)
 			index_search(ui, ix, ix->last_search);
 		return 1;
 	case ACT_COLLAPSE_THREAD:
-		if (mview_toggle_collapse(account_view_mut(a), p->row) < 0)
+		if (rowlist_toggle_collapse(account_view_mut(a), p->row) < 0)
 			ui_message(ui, "Threading is off (o t turns it on).");
 		index_reanchor(a, ix, p);
 		return 1;
 	case ACT_COLLAPSE_ALL:
-		mview_collapse_all(account_view_mut(a),
-		    !(mview_row(mv, p->row)->flags & MVIEW_ROW_COLLAPSED));
+		rowlist_collapse_all(account_view_mut(a),
+		    !(rowlist_row(mv, p->row)->flags & ROWLIST_ROW_COLLAPSED));
 		index_reanchor(a, ix, p);
 		return 1;
 	default: return 0;
@@ -529,9 +529,9 @@ index_status(struct ui *ui, struct view *v, char *buf, size_t len)
 {
 	struct account *a = ui_current_account(ui);
 	const struct account_conf *ac;
-	const struct mailbox *mb;
-	const struct mview *mv;
-	enum mailbox_sort sort;
+	const struct msgtab *mb;
+	const struct rowlist *mv;
+	enum msgtab_sort sort;
 	bool reverse, threaded;
 	size_t done, total, i, n, unseen = 0, flagged = 0, deleted = 0;
 	char order[64], progress[64] = "", lim[128] = "";
@@ -542,11 +542,11 @@ index_status(struct ui *ui, struct view *v, char *buf, size_t len)
 		return;
 	}
 	ac = account_conf(a);
-	mb = account_mailbox(a);
+	mb = account_msgtab(a);
 	mv = account_view(a);
-	n = mb ? mailbox_count(mb) : 0;
+	n = mb ? msgtab_count(mb) : 0;
 	for (i = 0; i < n; i++) {
-		uint32_t f = mailbox_flags(mb, i);
+		uint32_t f = msgtab_flags(mb, i);
 
 		unseen += !(f & MSG_SEEN);
 		flagged += !!(f & MSG_FLAGGED);
@@ -554,13 +554,13 @@ index_status(struct ui *ui, struct view *v, char *buf, size_t len)
 	}
 	account_get_order(a, &sort, &reverse, &threaded);
 	snprintf(order, sizeof order, "%s%s%s", reverse ? "reverse-" : "",
-	    mailbox_sort_name(sort), threaded ? "/threads" : "");
+	    msgtab_sort_name(sort), threaded ? "/threads" : "");
 	if (account_loading(a, &done, &total))
 		snprintf(progress, sizeof progress, " [reading %zu/%zu]", done,
 		    total);
 	if (account_limit(a) != NULL)
 		snprintf(lim, sizeof lim, " limit: %s (%zu shown)",
-		    account_limit(a), mv ? mview_count(mv) : 0);
+		    account_limit(a), mv ? rowlist_count(mv) : 0);
 	if (ac->type == ACCOUNT_MAILDIR)
 		snprintf(buf, len,
 		    "--- %s [maildir] %s [Msgs:%zu New:%zu Flag:%zu Del:%zu] "

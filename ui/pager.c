@@ -24,8 +24,8 @@
 #include <glib.h>
 
 #include "account.h"
-#include "mailcap.h"
-#include "mime_render.h"
+#include "message/mailcap.h"
+#include "message/mime_render.h"
 #include "paths.h"
 #include "theme.h"
 #include "view.h"
@@ -553,10 +553,10 @@ pager_key(struct ui *ui, struct view *v, enum key_action act, int key)
 		account_change_flags(pg->acct, &pg->uid, 1, 0, MSG_DELETED);
 		return 1;
 	case ACT_FLAG: {
-		const struct mailbox *mb = account_mailbox(pg->acct);
-		ssize_t idx = mailbox_find_uid(mb, pg->uid);
+		const struct msgtab *mb = account_msgtab(pg->acct);
+		ssize_t idx = msgtab_find_uid(mb, pg->uid);
 
-		if (idx >= 0 && (mailbox_flags(mb, idx) & MSG_FLAGGED))
+		if (idx >= 0 && (msgtab_flags(mb, idx) & MSG_FLAGGED))
 			account_change_flags(
 			    pg->acct, &pg->uid, 1, 0, MSG_FLAGGED);
 		else
@@ -630,8 +630,8 @@ pager_view_new(struct ui *ui, struct account *acct, uint32_t uid)
 {
 	struct view *v = xcalloc(1, sizeof *v);
 	struct pager *pg = xcalloc(1, sizeof *pg);
-	const struct mailbox *mb = account_mailbox(acct);
-	ssize_t idx = mailbox_find_uid(mb, uid);
+	const struct msgtab *mb = account_msgtab(acct);
+	ssize_t idx = msgtab_find_uid(mb, uid);
 	struct pager_ticket *t;
 
 	pg->ui = ui;
@@ -644,7 +644,7 @@ pager_view_new(struct ui *ui, struct account *acct, uint32_t uid)
 	t = xcalloc(1, sizeof *t);
 	t->pg = pg;
 	pg->ticket = t;
-	if (idx >= 0 && !(mailbox_flags(mb, idx) & MSG_SEEN))
+	if (idx >= 0 && !(msgtab_flags(mb, idx) & MSG_SEEN))
 		account_change_flags(acct, &uid, 1, MSG_SEEN, 0);
 	account_fetch_body(acct, uid, pager_body_cb, t);
 	return v;

@@ -31,7 +31,7 @@
 #include "conf.h"
 #include "keymap.h"
 #include "log.h"
-#include "sanitize.h"
+#include "message/sanitize.h"
 #include "theme.h"
 #include "ui.h"
 #include "view.h"

@@ -7,8 +7,8 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "headers.h"
-#include "summary.h"
+#include "message/headers.h"
+#include "model/summary.h"
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

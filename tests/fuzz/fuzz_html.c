@@ -10,7 +10,7 @@
 #include <glib.h>
 
 #include "fuzz.h"
-#include "html_text.h"
+#include "message/html_text.h"
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

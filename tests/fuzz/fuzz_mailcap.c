@@ -11,7 +11,7 @@
 #include <glib.h>
 
 #include "fuzz.h"
-#include "mailcap.h"
+#include "message/mailcap.h"
 
 /* True if out holds more of some shell character than in does. */
 static int

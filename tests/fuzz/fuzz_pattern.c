@@ -12,14 +12,14 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "mailbox.h"
-#include "mview.h"
-#include "pattern.h"
-#include "summary.h"
+#include "model/msgtab.h"
+#include "model/rowlist.h"
+#include "model/pattern.h"
+#include "model/summary.h"
 #include "xmalloc.h"
 
 /* The folder, built once and kept for the whole run. */
-static struct mailbox *
+static struct msgtab *
 fuzz_folder(void)
 {
 	static const struct {
@@ -35,13 +35,13 @@ fuzz_folder(void)
 		{ "carol@example.org", "dev@lists.example.org", "ALICE@x",
 		    "AW: Fwd: (draft) \"notes\"", "b@x", "c@x" },
 	};
-	static struct mailbox *mb;
+	static struct msgtab *mb;
 	struct summary s;
 	size_t i;
 
 	if (mb != NULL)
 		return mb;
-	mb = mailbox_new();
+	mb = msgtab_new();
 	for (i = 0; i < sizeof m / sizeof m[0]; i++) {
 		memset(&s, 0, sizeof s);
 		s.uid = (uint32_t)i + 1;
@@ -55,7 +55,7 @@ fuzz_folder(void)
 		s.subject = (char *)m[i].subject;
 		s.message_id = (char *)m[i].id;
 		s.references = (char *)m[i].refs;
-		mailbox_add(mb, &s);
+		msgtab_add(mb, &s);
 	}
 	return mb;
 }
@@ -72,11 +72,11 @@ fuzz_body(void *arg, size_t term, uint32_t uid)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct mailbox *mb = fuzz_folder();
-	struct mview_opts o = { 0 };
+	struct msgtab *mb = fuzz_folder();
+	struct rowlist_opts o = { 0 };
 	char *text = xstrndup((const char *)data, size), *err = NULL;
 	struct pattern *p;
-	struct mview *mv;
+	struct rowlist *mv;
 	size_t i;
 
 	p = pattern_compile(text, 1700000000, &err);
@@ -94,16 +94,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (i = 0; i < pattern_body_count(p); i++)
 		if (pattern_body_text(p, i, NULL) == NULL)
 			abort();
-	for (i = 0; i < mailbox_count(mb); i++)
+	for (i = 0; i < msgtab_count(mb); i++)
 		pattern_match(p, mb, i, fuzz_body, NULL);
 	o.limit = p;
 	o.body = fuzz_body;
 	for (i = 0; i < 2; i++) {
 		o.threaded = i == 1;
-		mv = mview_build(mb, &o);
-		if (mview_count(mv) > mailbox_count(mb))
+		mv = rowlist_build(mb, &o);
+		if (rowlist_count(mv) > msgtab_count(mb))
 			abort();
-		mview_free(mv);
+		rowlist_free(mv);
 	}
 	pattern_free(p);
 	return 0;

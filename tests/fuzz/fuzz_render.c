@@ -12,7 +12,7 @@
 #include <glib.h>
 
 #include "fuzz.h"
-#include "mime_render.h"
+#include "message/mime_render.h"
 
 /* Abort unless s is printable UTF-8 without controls. */
 static void

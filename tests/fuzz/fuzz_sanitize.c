@@ -9,7 +9,7 @@
 #include <glib.h>
 
 #include "fuzz.h"
-#include "sanitize.h"
+#include "message/sanitize.h"
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

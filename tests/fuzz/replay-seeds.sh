@@ -7,7 +7,7 @@ fail=0
 for dir in "$TERN_SRCDIR"/tests/fuzz/corpus/*/; do
 	name=$(basename "$dir")
 	n=$((n + 1))
-	bin="$TERN_BUILDDIR/tests/fuzz/replay_$name"
+	bin="$TERN_BUILDDIR/tests/fuzz/fuzz_$name"
 	if [ ! -x "$bin" ]; then
 		echo "not ok $n - $name: $bin not built"
 		fail=1

@@ -8,7 +8,7 @@
 
 #include <glib.h>
 
-#include "charset.h"
+#include "message/charset.h"
 
 /* The fallback chain: declared, then UTF-8, then windows-1252. */
 static void

@@ -8,8 +8,8 @@
 
 #include <glib.h>
 
-#include "headers.h"
-#include "summary.h"
+#include "message/headers.h"
+#include "model/summary.h"
 
 static void
 test_length(void)

@@ -8,7 +8,7 @@
 
 #include <glib.h>
 
-#include "html_text.h"
+#include "message/html_text.h"
 
 static void
 test_cases(void)

@@ -12,7 +12,7 @@
 #include <glib.h>
 #include <glib/gstdio.h>
 
-#include "mailcap.h"
+#include "message/mailcap.h"
 
 /* Parse text into a new list. */
 static struct mailcap *

@@ -14,10 +14,10 @@
 #include <glib.h>
 #include <glib/gstdio.h>
 
-#include "backend.h"
-#include "maildir.h"
-#include "store.h"
-#include "summary.h"
+#include "backend/backend.h"
+#include "backend/maildir.h"
+#include "store/store.h"
+#include "model/summary.h"
 
 static void
 test_name_parse(void)

@@ -12,7 +12,7 @@
 #include <glib.h>
 #include <glib/gstdio.h>
 
-#include "mime_render.h"
+#include "message/mime_render.h"
 
 static const struct render_opts no_tools = { .no_mailcap = 1, .no_verify = 1 };
 

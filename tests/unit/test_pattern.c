@@ -14,15 +14,15 @@
 
 #include <glib.h>
 
-#include "mailbox.h"
-#include "pattern.h"
-#include "summary.h"
+#include "model/msgtab.h"
+#include "model/pattern.h"
+#include "model/summary.h"
 
 #define NOW INT64_C(1710504000) /* 2024-03-15 12:00:00 UTC */
 #define DAY INT64_C(86400)
 
 /* The folder every matching test runs against. */
-static struct mailbox *
+static struct msgtab *
 folder(void)
 {
 	static const struct {
@@ -48,7 +48,7 @@ folder(void)
 		    1709280000 /* 2024-03-01 08:00 */, 500 },
 		{ 5, 0, NULL, NULL, NULL, NULL, NULL, 0, 0, 0 },
 	};
-	struct mailbox *mb = mailbox_new();
+	struct msgtab *mb = msgtab_new();
 	struct summary s;
 	size_t i;
 
@@ -64,23 +64,23 @@ folder(void)
 		s.date = m[i].date;
 		s.arrival = m[i].arrival;
 		s.size = m[i].size;
-		mailbox_add(mb, &s);
+		msgtab_add(mb, &s);
 	}
 	return mb;
 }
 
 /* The uids a compiled pattern matches, as "1 3". */
 static char *
-matching(const struct mailbox *mb, const struct pattern *p,
-    pattern_body_cb body, void *arg)
+matching(const struct msgtab *mb, const struct pattern *p, pattern_body_cb body,
+    void *arg)
 {
 	GString *out = g_string_new(NULL);
 	size_t i;
 
-	for (i = 0; i < mailbox_count(mb); i++)
+	for (i = 0; i < msgtab_count(mb); i++)
 		if (pattern_match(p, mb, i, body, arg))
 			g_string_append_printf(out, "%s%u", out->len ? " " : "",
-			    mailbox_uid(mb, i));
+			    msgtab_uid(mb, i));
 	return g_string_free(out, FALSE);
 }
 
@@ -356,7 +356,7 @@ test_match(void)
 		{ "~r <2d", "1" },
 		{ "~d <2d | ~r 2024-03-01", "1 4" },
 	};
-	struct mailbox *mb = folder();
+	struct msgtab *mb = folder();
 	struct pattern *p;
 	char *err, *got;
 	size_t i;
@@ -379,7 +379,7 @@ test_match(void)
 	g_assert_true(pattern_match(NULL, mb, 0, NULL, NULL));
 	g_assert_false(pattern_needs_body(NULL));
 	g_assert_cmpuint(pattern_body_count(NULL), ==, 0);
-	mailbox_free(mb);
+	msgtab_free(mb);
 }
 
 /* What the server said: body term -> matching uids. */
@@ -409,7 +409,7 @@ test_body(void)
 {
 	static const uint32_t invoice[] = { 2, 4 }, x[] = { 1 }, two[] = { 5 };
 	struct answers a = { { invoice, NULL }, { 2, 0 }, 0 };
-	struct mailbox *mb = folder();
+	struct msgtab *mb = folder();
 	struct pattern *p;
 	bool whole;
 	char *err, *got;
@@ -462,7 +462,7 @@ test_body(void)
 	g_assert_cmpstr(got, ==, "1 5");
 	g_free(got);
 	pattern_free(p);
-	mailbox_free(mb);
+	msgtab_free(mb);
 }
 
 int

@@ -8,7 +8,7 @@
 
 #include <glib.h>
 
-#include "reflow.h"
+#include "message/reflow.h"
 
 /* Paragraphs as "depth|flowed|text" lines, for comparison. */
 static void

@@ -8,7 +8,7 @@
 
 #include <glib.h>
 
-#include "sanitize.h"
+#include "message/sanitize.h"
 
 static void
 test_cases(void)

@@ -19,8 +19,8 @@
 #include <glib/gstdio.h>
 #include <sqlite3.h>
 
-#include "store.h"
-#include "summary.h"
+#include "store/store.h"
+#include "model/summary.h"
 
 /* A temporary directory and the store path inside it. */
 struct fixture {

@@ -17,9 +17,9 @@
 
 #include <glib.h>
 
-#include "mailbox.h"
-#include "summary.h"
-#include "thread.h"
+#include "model/msgtab.h"
+#include "model/summary.h"
+#include "model/thread.h"
 
 struct tmsg {
 	uint32_t uid; /* 0 ends a list */
@@ -31,10 +31,10 @@ struct tmsg {
 };
 
 /* A mailbox holding a list of messages. */
-static struct mailbox *
+static struct msgtab *
 load(const struct tmsg *m)
 {
-	struct mailbox *mb = mailbox_new();
+	struct msgtab *mb = msgtab_new();
 	struct summary s;
 
 	for (; m->uid != 0; m++) {
@@ -46,7 +46,7 @@ load(const struct tmsg *m)
 		s.subject = (char *)m->subject;
 		s.date = m->date ? m->date : (int64_t)m->uid * 100;
 		s.arrival = s.date;
-		mailbox_add(mb, &s);
+		msgtab_add(mb, &s);
 	}
 	return mb;
 }
@@ -54,14 +54,14 @@ load(const struct tmsg *m)
 /* Append node x and its subtree to out. */
 static void
 describe_node(
-    const struct mailbox *mb, const struct thread *t, int32_t x, GString *out)
+    const struct msgtab *mb, const struct thread *t, int32_t x, GString *out)
 {
 	int32_t c, m = thread_message(t, x);
 
 	if (m < 0)
 		g_string_append_c(out, '*');
 	else
-		g_string_append_printf(out, "%u", mailbox_uid(mb, (size_t)m));
+		g_string_append_printf(out, "%u", msgtab_uid(mb, (size_t)m));
 	if ((c = thread_child(t, x)) == -1)
 		return;
 	g_string_append_c(out, '(');
@@ -75,24 +75,24 @@ describe_node(
 
 /* Thread mb, sort roots by date (maybe reversed), and describe it. */
 static char *
-describe(const struct mailbox *mb, unsigned flags, bool reverse)
+describe(const struct msgtab *mb, unsigned flags, bool reverse)
 {
-	struct mailbox_sorter *roots, *kids;
+	struct msgtab_sorter *roots, *kids;
 	GString *out = g_string_new(NULL);
 	struct thread *t;
 	size_t i;
 
 	t = thread_build(mb, flags);
-	roots = mailbox_sorter_new(mb, MAILBOX_SORT_DATE, reverse);
-	kids = mailbox_sorter_new(mb, MAILBOX_SORT_DATE, false);
+	roots = msgtab_sorter_new(mb, MSGTAB_SORT_DATE, reverse);
+	kids = msgtab_sorter_new(mb, MSGTAB_SORT_DATE, false);
 	thread_sort(t, roots, kids);
 	for (i = 0; i < thread_root_count(t); i++) {
 		if (i > 0)
 			g_string_append_c(out, ' ');
 		describe_node(mb, t, thread_root(t, i), out);
 	}
-	mailbox_sorter_free(roots);
-	mailbox_sorter_free(kids);
+	msgtab_sorter_free(roots);
+	msgtab_sorter_free(kids);
 	thread_free(t);
 	return g_string_free(out, FALSE);
 }
@@ -195,7 +195,7 @@ static const struct {
 static void
 test_cases(void)
 {
-	struct mailbox *mb;
+	struct msgtab *mb;
 	size_t i;
 	char *got;
 
@@ -206,7 +206,7 @@ test_cases(void)
 			g_test_message("case '%s'", cases[i].name);
 		g_assert_cmpstr(got, ==, cases[i].want);
 		g_free(got);
-		mailbox_free(mb);
+		msgtab_free(mb);
 	}
 }
 
@@ -217,7 +217,7 @@ test_sort(void)
 		D(2, "b", "a", 300), D(3, "c", "a", 200), D(4, "d", NULL, 400),
 		/* A dummy root sorts by its earliest message. */
 		D(5, "e", "x", 350), D(6, "f", "x", 50), END };
-	struct mailbox *mb = load(m);
+	struct msgtab *mb = load(m);
 	char *got;
 
 	got = describe(mb, 0, false);
@@ -227,7 +227,7 @@ test_sort(void)
 	got = describe(mb, 0, true);
 	g_assert_cmpstr(got, ==, "4 1(3 2) *(6 5)");
 	g_free(got);
-	mailbox_free(mb);
+	msgtab_free(mb);
 }
 
 static void
@@ -239,7 +239,7 @@ test_arrival_order(void)
 	const char *want = "1(2(3) 4(5)) *(6)";
 	struct tmsg perm[7];
 	int idx[6] = { 0, 1, 2, 3, 4, 5 }, c[6] = { 0 }, k = 0, j, t, n = 0;
-	struct mailbox *mb;
+	struct msgtab *mb;
 	char *got;
 
 	/* Heap's algorithm: every one of the 720 orders. */
@@ -251,7 +251,7 @@ test_arrival_order(void)
 		got = describe(mb, 0, false);
 		g_assert_cmpstr(got, ==, want);
 		g_free(got);
-		mailbox_free(mb);
+		msgtab_free(mb);
 		n++;
 		while (k < 6 && c[k] >= k) {
 			c[k] = 0;
@@ -306,7 +306,7 @@ count_messages(const struct thread *t, size_t nmsgs)
 static void
 test_long_chains(void)
 {
-	struct mailbox *mb = mailbox_new();
+	struct msgtab *mb = msgtab_new();
 	struct summary s = { 0 };
 	GString *refs = g_string_new(NULL);
 	struct thread *t;
@@ -322,7 +322,7 @@ test_long_chains(void)
 		s.message_id = id;
 		s.in_reply_to = i > 0 ? parent : NULL;
 		s.date = (int64_t)i;
-		mailbox_add(mb, &s);
+		msgtab_add(mb, &s);
 	}
 	t = thread_build(mb, 0);
 	g_assert_cmpuint(thread_root_count(t), ==, 1);
@@ -332,10 +332,10 @@ test_long_chains(void)
 		depth++;
 	g_assert_cmpuint(depth, ==, n - 1);
 	thread_free(t);
-	mailbox_free(mb);
+	msgtab_free(mb);
 
 	/* References longer than the cap: each names all before it. */
-	mb = mailbox_new();
+	mb = msgtab_new();
 	for (i = 0; i < 60; i++) {
 		snprintf(id, sizeof id, "c%zu@x", i);
 		s.uid = (uint32_t)i + 1;
@@ -343,7 +343,7 @@ test_long_chains(void)
 		s.in_reply_to = NULL;
 		s.references = refs->str;
 		s.date = (int64_t)i;
-		mailbox_add(mb, &s);
+		msgtab_add(mb, &s);
 		g_string_append_printf(refs, "<%s> ", id);
 	}
 	t = thread_build(mb, 0);
@@ -351,20 +351,20 @@ test_long_chains(void)
 	for (depth = 0, x = thread_root(t, 0); thread_child(t, x) != -1;
 	     x = thread_child(t, x)) {
 		g_assert_cmpint(thread_next(t, thread_child(t, x)), ==, -1);
-		g_assert_cmpuint(mailbox_uid(mb, (size_t)thread_message(t, x)),
+		g_assert_cmpuint(msgtab_uid(mb, (size_t)thread_message(t, x)),
 		    ==, depth + 1);
 		depth++;
 	}
 	g_assert_cmpuint(depth, ==, 59);
 	thread_free(t);
-	mailbox_free(mb);
+	msgtab_free(mb);
 	g_string_free(refs, TRUE);
 }
 
 static void
 test_hostile(void)
 {
-	struct mailbox *mb = mailbox_new();
+	struct msgtab *mb = msgtab_new();
 	struct summary s = { 0 };
 	size_t n = 5000, i;
 	struct thread *t;
@@ -380,7 +380,7 @@ test_hostile(void)
 		s.message_id = id;
 		s.references = refs;
 		s.date = (int64_t)(i % 13);
-		mailbox_add(mb, &s);
+		msgtab_add(mb, &s);
 	}
 	/* And duplicates of some ids, and messages without any. */
 	for (i = 0; i < 500; i++) {
@@ -388,21 +388,21 @@ test_hostile(void)
 		s.uid = (uint32_t)(n + i + 1);
 		s.message_id = i % 2 ? id : NULL;
 		s.references = id;
-		mailbox_add(mb, &s);
+		msgtab_add(mb, &s);
 	}
 	t = thread_build(mb, THREAD_SUBJECT);
 	g_assert_cmpuint(
-	    count_messages(t, mailbox_count(mb)), ==, mailbox_count(mb));
+	    count_messages(t, msgtab_count(mb)), ==, msgtab_count(mb));
 	thread_free(t);
 	t = thread_build(mb, 0);
 	g_assert_cmpuint(
-	    count_messages(t, mailbox_count(mb)), ==, mailbox_count(mb));
+	    count_messages(t, msgtab_count(mb)), ==, msgtab_count(mb));
 	g_assert_cmpint(thread_message(t, -1), ==, -1);
 	g_assert_cmpint(
 	    thread_parent(t, (int32_t)thread_node_count(t)), ==, -1);
 	g_assert_cmpint(thread_root(t, thread_root_count(t)), ==, -1);
 	thread_free(t);
-	mailbox_free(mb);
+	msgtab_free(mb);
 	thread_free(NULL);
 }
 

@@ -7,7 +7,7 @@
 
 #include <glib.h>
 
-#include "urls.h"
+#include "message/urls.h"
 
 /* The URLs found in s, joined by '|'. */
 static char *
